@@ -1,0 +1,276 @@
+"""The import: one function the Upload page and the CLI share.
+
+``check`` reads and validates a file without touching the store, so the page can show the
+detected kind, a preview and every problem before anything is written. ``import_files``
+checks every file first and writes only when all are clean: a bad file means nothing is
+stored. Each good file then lands as one batch, in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+from pydantic import ValidationError
+
+from evaluation.contract import KINDS, Kind, Record
+from evaluation.pseudonym import pseudonym
+from evaluation.reading import Problem, Refused, column_letter, normalise_header, read_table
+from evaluation.store import Store
+
+PREVIEW_ROWS = 10
+
+
+@dataclass
+class Checked:
+    """A file read and validated against the contract, not yet stored."""
+
+    file_name: str
+    sha256: str
+    kind: Kind | None = None
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    preview: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.kind is not None
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What one file's import did to the store."""
+
+    file_name: str
+    kind: str
+    batch_id: str | None
+    added: int
+    replaced: int
+    unchanged: int
+    as_of: date
+    ignored_columns: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        if self.batch_id is None:
+            return (
+                f"{self.file_name}: {self.kind}, nothing new — all {self.unchanged} rows are "
+                "already in the store (no batch recorded)"
+            )
+        text = (
+            f"{self.file_name}: {self.kind}, batch {self.batch_id}: {self.added} added, "
+            f"{self.replaced} replaced, {self.unchanged} unchanged (as of {self.as_of:%d/%m/%Y})"
+        )
+        if self.ignored_columns:
+            text += f"; ignored columns: {', '.join(self.ignored_columns)}"
+        return text
+
+
+class ImportFailed(Exception):
+    """At least one file has problems; nothing was stored."""
+
+    def __init__(self, checked: list[Checked]) -> None:
+        super().__init__("nothing was stored: the file(s) have problems")
+        self.checked = checked
+
+
+def detect_kind(headers: list[str]) -> Kind | None:
+    """The kind whose id column the headers carry; if several do (feedback names its
+    conversation_id), the one whose columns the headers match best."""
+    keys = {normalise_header(h) for h in headers}
+    found = [k for k in KINDS.values() if normalise_header(k.id_column) in keys]
+    if not found:
+        return None
+    return max(found, key=lambda k: len(keys & {normalise_header(c) for c in k.columns}))
+
+
+def check(data: bytes, file_name: str, kind: str | None = None) -> Checked:
+    """Read and validate one file; every problem is collected, nothing is stored."""
+    checked = Checked(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        table = read_table(data)
+    except Refused as refused:
+        checked.problems.append(refused.problem)
+        return checked
+    if kind is not None and kind not in KINDS:
+        checked.problems.append(
+            Problem(None, None, kind, f"unknown kind: use one of {', '.join(KINDS)}")
+        )
+        return checked
+    chosen = KINDS[kind] if kind else detect_kind(table.headers)
+    if chosen is None:
+        checked.problems.append(
+            Problem(
+                1,
+                None,
+                None,
+                "can't tell which kind of file this is from its headers: it needs one of the "
+                f"id columns {', '.join(k.id_column for k in KINDS.values())}",
+            )
+        )
+        return checked
+    checked.kind = chosen
+    positions = _match_headers(table.headers, chosen, checked)
+    if checked.problems:
+        return checked
+    _validate_rows(table.rows, len(table.headers), positions, chosen, checked)
+    return checked
+
+
+def _match_headers(headers: list[str], kind: Kind, checked: Checked) -> dict[str, int]:
+    """Map contract columns to positions; report repeated and missing columns."""
+    wanted = {normalise_header(c): c for c in kind.columns}
+    positions: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        column = wanted.get(normalise_header(header))
+        if column is None:
+            if header:
+                checked.ignored_columns.append(header)
+            continue
+        if column in positions:
+            first = column_letter(positions[column])
+            checked.problems.append(
+                Problem(
+                    1,
+                    column,
+                    header,
+                    f"the column appears twice (columns {first} and {column_letter(index)})",
+                )
+            )
+            continue
+        positions[column] = index
+    for column in kind.required:
+        if column not in positions:
+            checked.problems.append(
+                Problem(1, column, None, f"required column is missing from the {kind.name} file")
+            )
+    return positions
+
+
+def _validate_rows(
+    rows: list[tuple[int, list[str]]],
+    header_width: int,
+    positions: dict[str, int],
+    kind: Kind,
+    checked: Checked,
+) -> None:
+    width = max(positions.values()) + 1 if positions else 0
+    first_seen: dict[str, int] = {}
+    for row_number, cells in rows:
+        if len(cells) > header_width and any(c.strip() for c in cells[header_width:]):
+            checked.problems.append(
+                Problem(
+                    row_number,
+                    None,
+                    None,
+                    f"the row has {len(cells)} values but the header has {header_width} columns "
+                    "(a value with a comma inside must be wrapped in double quotes)",
+                )
+            )
+            continue
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        raw = {column: cells[index] for column, index in positions.items()}
+        if len(checked.preview) < PREVIEW_ROWS:
+            checked.preview.append(raw)
+        try:
+            record = kind.model.model_validate(raw)
+        except ValidationError as error:
+            for detail in error.errors(include_url=False):
+                context: dict[str, Any] = detail.get("ctx") or {}
+                column = context.get("column") or (str(detail["loc"][0]) if detail["loc"] else None)
+                checked.problems.append(
+                    Problem(row_number, column, raw.get(column or ""), detail["msg"])
+                )
+            continue
+        identifier = getattr(record, kind.id_column)
+        if identifier in first_seen:
+            checked.problems.append(
+                Problem(
+                    row_number,
+                    kind.id_column,
+                    identifier,
+                    f"duplicate id: the same {kind.id_column} is also on row "
+                    f"{first_seen[identifier]}",
+                )
+            )
+            continue
+        first_seen[identifier] = row_number
+        checked.records.append(record)
+    if checked.problems:
+        checked.records = []
+
+
+def to_arrow(kind: Kind, records: list[Record], key: bytes) -> pa.Table:
+    """Column-wise values for the store, with person and worker ids pseudonymised."""
+    columns: dict[str, list[Any]] = {c: [] for c in kind.columns}
+    for record in records:
+        for column in kind.columns:
+            columns[column].append(getattr(record, column))
+    for column in kind.pseudonymised:
+        prefix = "W" if column == "worker_id" else "P"
+        columns[column] = [pseudonym(key, value, prefix) for value in columns[column]]
+    types = {
+        "VARCHAR": pa.string(),
+        "DATE": pa.date32(),
+        "DECIMAL(12,2)": pa.decimal128(12, 2),
+        "BOOLEAN": pa.bool_(),
+        "INTEGER": pa.int32(),
+        "DOUBLE": pa.float64(),
+    }
+    schema = pa.schema([(c, types[kind.sql_type(c)]) for c in kind.columns])
+    return pa.table({c: columns[c] for c in kind.columns}, schema=schema)
+
+
+def import_files(
+    store: Store,
+    files: list[tuple[str, bytes]],
+    *,
+    kind: str | None = None,
+    as_of: date | None = None,
+    imported_by: str = "local user",
+    source: str = "upload",
+) -> list[Imported]:
+    """Check every file, then store each as a batch; if any file has problems, store none."""
+    checked = [check(data, name, kind) for name, data in files]
+    if not all(c.ok for c in checked):
+        raise ImportFailed(checked)
+    return [
+        store_checked(store, c, as_of=as_of, imported_by=imported_by, source=source)
+        for c in checked
+    ]
+
+
+def store_checked(
+    store: Store,
+    checked: Checked,
+    *,
+    as_of: date | None = None,
+    imported_by: str = "local user",
+    source: str = "upload",
+) -> Imported:
+    """Write one already-checked file as a batch (the page checks first, then confirms)."""
+    assert checked.ok and checked.kind is not None
+    day = as_of or date.today()
+    result = store.write_batch(
+        checked.kind,
+        to_arrow(checked.kind, checked.records, store.key),
+        file_name=checked.file_name,
+        sha256=checked.sha256,
+        as_of=day,
+        imported_by=imported_by,
+        source=source,
+    )
+    return Imported(
+        file_name=checked.file_name,
+        kind=checked.kind.name,
+        batch_id=result.batch_id,
+        added=result.added,
+        replaced=result.replaced,
+        unchanged=result.unchanged,
+        as_of=day,
+        ignored_columns=tuple(checked.ignored_columns),
+    )

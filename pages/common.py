@@ -1,0 +1,62 @@
+"""What every page shares: the one Store per process, the current user, safe text helpers.
+
+This is the only module under ``pages/`` that knows how the store is opened; pages call
+``store()`` and pass it to ``evaluation`` functions.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from evaluation.overview import overview
+from evaluation.samples_loader import load_sample
+from evaluation.store import DB_ENV, Store, default_path
+
+LOCAL_USER = "local user"
+
+
+def _secret_key() -> str | None:
+    """The pseudonym key from Streamlit secrets, if the council keeps it there."""
+    try:
+        value = st.secrets.get("pseudonym_key")
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+    return str(value) if value else None
+
+
+def _sample_wanted() -> bool:
+    """Sample data goes into an empty store only for a local install, unless told otherwise."""
+    setting = os.environ.get("EVALUATION_SAMPLE", "auto").lower()
+    if setting in {"1", "on", "yes", "true"}:
+        return True
+    if setting in {"0", "off", "no", "false"}:
+        return False
+    return not os.environ.get(DB_ENV)
+
+
+@st.cache_resource(show_spinner="Opening the evaluation store…")
+def _open_store() -> Store:
+    store = Store(default_path(), key=_secret_key())
+    if store.is_empty() and _sample_wanted():
+        load_sample(store)
+    return store
+
+
+def store() -> Store:
+    """The process-wide store (one DuckDB connection); callers take cursors from it."""
+    return _open_store()
+
+
+def current_user() -> str:
+    return LOCAL_USER
+
+
+def sample_note() -> None:
+    """A visible note whenever the figures come (partly) from the bundled sample data."""
+    if overview(store()).sample_batches:
+        st.sidebar.warning(
+            "Sample data: the figures shown are from a made-up council bundled with the "
+            "dashboard. Remove it on the Upload data page before importing your own."
+        )

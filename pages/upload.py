@@ -1,0 +1,164 @@
+"""Upload data: site leads import CSV exports and see at once what was accepted or what is wrong."""
+
+from dataclasses import asdict
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from evaluation.contract import KINDS
+from evaluation.exports import to_csv
+from evaluation.importer import Checked, check, store_checked
+from evaluation.store import StoreError
+from evaluation.templates import columns_table, template_csv
+from pages.common import current_user, store
+
+DETECT = "Detect from the headers"
+
+st.title("Upload data")
+st.write(
+    "Upload CSV exports from your case-management system or from feedback and staff surveys. "
+    "Every row is checked against the data contract first: a file is imported whole, or not at all."
+)
+
+kind_label = st.selectbox(
+    "Kind of file",
+    [DETECT, *(k.label for k in KINDS.values())],
+    help="Usually detected from the headers.",
+)
+kind = next((k.name for k in KINDS.values() if k.label == kind_label), None)
+as_of = st.date_input(
+    "Data as of (the export's extract date)",
+    value=date.today(),
+    format="DD/MM/YYYY",
+    help="Work that ends after this date counts as still ongoing.",
+)
+uploads = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
+
+
+def checked_file(name: str, data: bytes, file_id: str) -> Checked:
+    """Check each uploaded file once per session, not on every rerun."""
+    cache = st.session_state.setdefault("checked", {})
+    key = (file_id, kind)
+    if key not in cache:
+        with st.spinner(f"Checking {name}…"):
+            cache[key] = check(data, name, kind)
+    return cache[key]
+
+
+checked = [checked_file(u.name, u.getvalue(), u.file_id) for u in uploads or []]
+for item in checked:
+    with st.container(border=True):
+        st.text(f"File: {item.file_name}")
+        if item.kind:
+            st.caption(f"Detected kind: {item.kind.label} — {len(item.preview)} row(s) previewed")
+        if item.problems:
+            st.error(
+                f"{len(item.problems)} problem(s) found: nothing from this file will be stored."
+            )
+            problems = [asdict(p) for p in item.problems]
+            st.dataframe(pd.DataFrame(problems), hide_index=True)
+            st.download_button(
+                "Download the problems as CSV",
+                to_csv(problems, ["row", "column", "value", "message"]),
+                file_name=f"problems-{item.file_name}.csv",
+                mime="text/csv",
+                key=f"problems-{item.sha256}",
+            )
+        else:
+            st.success(f"No problems: {len(item.records)} row(s) ready to import.")
+            if item.ignored_columns:
+                st.caption("Columns not in the contract, which will be ignored:")
+                st.text(", ".join(item.ignored_columns))
+            st.dataframe(pd.DataFrame(item.preview), hide_index=True)
+
+if checked:
+    ready = [c for c in checked if c.ok]
+    if len(ready) < len(checked):
+        st.warning(
+            "Fix the problems above and upload the file(s) again: nothing has been imported."
+        )
+    elif st.button(f"Import {len(ready)} file(s)", type="primary"):
+        results = []
+        with st.spinner("Importing…"):
+            for item in ready:
+                results.append(
+                    store_checked(store(), item, as_of=as_of, imported_by=current_user())
+                )
+        st.session_state["last_import"] = [r.summary() for r in results]
+        st.session_state.pop("checked", None)
+
+if st.session_state.get("last_import"):
+    st.success("Import finished.")
+    st.text("\n".join(st.session_state["last_import"]))
+
+st.header("Import history")
+history = store().batches()
+if not history:
+    st.info("Nothing has been imported yet.")
+else:
+    table = pd.DataFrame(history)
+    table["state"] = table["undone_at"].map(lambda t: "active" if pd.isna(t) else "undone")
+    st.dataframe(
+        table[
+            [
+                "batch_id",
+                "kind",
+                "file_name",
+                "rows_added",
+                "rows_replaced",
+                "rows_unchanged",
+                "as_of",
+                "imported_at",
+                "imported_by",
+                "state",
+            ]
+        ],
+        hide_index=True,
+        column_config={"as_of": st.column_config.DateColumn("as of", format="DD/MM/YYYY")},
+    )
+    active = [row["batch_id"] for row in history if row["undone_at"] is None]
+    if active:
+        with st.form("undo"):
+            batch = st.selectbox(
+                "Undo a batch", active, help="Its rows are removed; rows it replaced come back."
+            )
+            sure = st.checkbox("Yes, take this batch out of the store")
+            if st.form_submit_button("Undo batch"):
+                if not sure:
+                    st.warning("Tick the box to confirm.")
+                else:
+                    try:
+                        done = store().undo(batch, by=current_user())
+                    except StoreError as error:
+                        st.error(str(error))
+                    else:
+                        st.session_state["last_undo"] = (
+                            f"Undid batch {done['batch_id']} ({done['kind']}): "
+                            f"{done['removed']} row(s) removed, "
+                            f"{done['restored']} earlier row(s) restored."
+                        )
+                        st.rerun()
+    sample = [
+        row["batch_id"] for row in history if row["source"] == "sample" and row["undone_at"] is None
+    ]
+    if sample and st.button("Remove the sample data"):
+        for batch in sorted(sample, reverse=True):
+            store().undo(batch, by=current_user())
+        st.session_state["last_undo"] = f"Removed the sample data ({len(sample)} batches)."
+        st.rerun()
+if st.session_state.get("last_undo"):
+    st.success(st.session_state.pop("last_undo"))
+
+st.header("Templates")
+st.write("An empty CSV for each kind, with the columns the dashboard reads.")
+for spec in KINDS.values():
+    with st.expander(spec.label):
+        st.download_button(
+            f"Download the {spec.label.lower()} template",
+            template_csv(spec.name),
+            file_name=f"{spec.name}-template.csv",
+            mime="text/csv",
+            key=f"template-{spec.name}",
+        )
+        st.dataframe(pd.DataFrame(columns_table(spec.name)), hide_index=True)
