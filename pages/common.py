@@ -37,16 +37,16 @@ def _sample_wanted() -> bool:
 
 
 @st.cache_resource(show_spinner="Opening the evaluation store…")
-def _open_store() -> Store:
-    store = Store(default_path(), key=_secret_key())
-    if store.is_empty() and _sample_wanted():
+def _open_store(path: str, key: str | None, with_sample: bool) -> Store:
+    store = Store(path, key=key)
+    if with_sample and store.is_empty():
         load_sample(store)
     return store
 
 
 def store() -> Store:
-    """The process-wide store (one DuckDB connection); callers take cursors from it."""
-    return _open_store()
+    """The process-wide store (one DuckDB connection per file); callers take cursors from it."""
+    return _open_store(str(default_path().resolve()), _secret_key(), _sample_wanted())
 
 
 def current_user() -> str:
