@@ -11,10 +11,10 @@ from tests.harness import open_store, streamlit_server, wait_for_app
 pytestmark = pytest.mark.browser
 
 GOOD = (
-    "conversation_id,person_id,site,approach,conversation,request_type,started_on,ended_on\r\n"
-    "BR1,PERSON-RAW-1,North,three conversations,1,new,05/03/2024,19/03/2024\r\n"
-    "BR2,PERSON-RAW-2,North,usual practice,,existing,06/03/2024,\r\n"
-).encode()
+    b"conversation_id,person_id,site,approach,conversation,request_type,started_on,ended_on\r\n"
+    b"BR1,PERSON-RAW-1,North,three conversations,1,new,05/03/2024,19/03/2024\r\n"
+    b"BR2,PERSON-RAW-2,North,usual practice,,existing,06/03/2024,\r\n"
+)
 BAD = b"feedback_id,site,received_on\r\nF1,North,12/31/2023\r\n"
 
 

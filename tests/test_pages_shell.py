@@ -10,11 +10,11 @@ from evaluation.store import Store
 
 def _conversations() -> bytes:
     return (
-        "conversation_id,person_id,site,approach,conversation,request_type,started_on\r\n"
-        "A1,P1,North,3Cs,1,new,05/03/2024\r\n"
-        "A2,P2,North,3Cs,1,new,06/03/2024\r\n"
-        "A3,P3,South,usual practice,,existing,07/04/2024\r\n"
-    ).encode()
+        b"conversation_id,person_id,site,approach,conversation,request_type,started_on\r\n"
+        b"A1,P1,North,3Cs,1,new,05/03/2024\r\n"
+        b"A2,P2,North,3Cs,1,new,06/03/2024\r\n"
+        b"A3,P3,South,usual practice,,existing,07/04/2024\r\n"
+    )
 
 
 def test_home_shows_counts_per_kind_and_site(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
