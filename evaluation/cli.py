@@ -15,13 +15,20 @@ from datetime import date
 from pathlib import Path
 
 from evaluation import sample
+from evaluation.backup import backup, restore
 from evaluation.contract import KINDS
+from evaluation.erasure import erase_person
 from evaluation.importer import ImportFailed, import_files
-from evaluation.store import Store, StoreError
+from evaluation.store import Store, StoreBusy, StoreError
 
 # Each report lives in its own module as ``add_arguments(parser)`` and ``run(args) -> int``;
 # a new report is one line here.
-REPORTS: dict[str, str] = {}
+REPORTS: dict[str, str] = {
+    "conversion": "evaluation.report_conversion",
+    "activity": "evaluation.report_activity",
+    "feedback": "evaluation.report_feedback",
+    "staff": "evaluation.report_staff",
+}
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -117,6 +124,46 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        removed = erase_person(store, args.person, by=_who())
+    except StoreError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"erased {removed} row(s) about that person; the store file was rewritten")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        manifest = backup(store, args.out)
+    finally:
+        store.close()
+    total = sum(manifest["tables"].values())
+    print(f"backed up {len(manifest['tables'])} tables ({total} rows) to {args.out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        manifest = restore(store, args.source, replace=args.replace)
+    except StoreError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(
+        f"restored {sum(manifest['tables'].values())} rows "
+        f"from the backup of {manifest['created_at']}"
+    )
+    return 0
+
+
 def _who() -> str:
     try:
         return getpass.getuser()
@@ -154,6 +201,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(p)
     p.set_defaults(run=cmd_undo)
 
+    p = commands.add_parser("erase", help="remove every row about one person, for good")
+    p.add_argument("--person", required=True, help="the person's id in the source system")
+    add_db(p)
+    p.set_defaults(run=cmd_erase)
+
+    p = commands.add_parser("backup", help="write the store to a folder of Parquet files")
+    p.add_argument("--out", type=Path, required=True)
+    add_db(p)
+    p.set_defaults(run=cmd_backup)
+
+    p = commands.add_parser("restore", help="load a backup folder into the store")
+    p.add_argument("source", type=Path, metavar="DIR")
+    p.add_argument("--replace", action="store_true", help="replace a store that holds data")
+    add_db(p)
+    p.set_defaults(run=cmd_restore)
+
     if REPORTS:
         p = commands.add_parser("report", help="print a report")
         reports = p.add_subparsers(dest="report", required=True)
@@ -169,4 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    try:
+        return run(args)
+    except StoreBusy as busy:
+        print(str(busy), file=sys.stderr)
+        return 2

@@ -9,6 +9,7 @@ stored. Each good file then lands as one batch, in one transaction.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -77,6 +78,17 @@ class ImportFailed(Exception):
         self.checked = checked
 
 
+def display_name(file_name: str) -> str:
+    """The file's own name as plain text: no folders, no control characters, not too long.
+
+    Browsers and the CLI may hand us a path or a name crafted to look like markup; it is only
+    ever a label in the import log and on screen, never a path we open or HTML we render.
+    """
+    base = re.split(r"[\\/]", file_name)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:200] or "unnamed.csv"
+
+
 def detect_kind(headers: list[str]) -> Kind | None:
     """The kind whose id column the headers carry; if several do (feedback names its
     conversation_id), the one whose columns the headers match best."""
@@ -89,7 +101,7 @@ def detect_kind(headers: list[str]) -> Kind | None:
 
 def check(data: bytes, file_name: str, kind: str | None = None) -> Checked:
     """Read and validate one file; every problem is collected, nothing is stored."""
-    checked = Checked(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    checked = Checked(file_name=display_name(file_name), sha256=hashlib.sha256(data).hexdigest())
     try:
         table = read_table(data)
     except Refused as refused:

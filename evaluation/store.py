@@ -6,11 +6,20 @@ batch can be undone and nothing right is ever lost), and the import log.
 
 Pages and the CLI share one ``Store`` per process and take a ``cursor()`` per script run or
 thread; DuckDB connections are not safe to share across threads, cursors are cheap.
+
+DuckDB lets one process at a time hold the file for writing. So that a scheduled
+``python -m evaluation import`` can run while the dashboard is open, the dashboard holds the
+file only while a script run is under way (``lease()``) and lets go between runs; whoever
+finds the file busy retries for ``busy_seconds`` and then says so plainly (``StoreBusy``).
+The connection is locked down: no reading or writing of other files, no extensions, and the
+configuration can't be changed afterwards.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +34,10 @@ from evaluation.contract import KINDS, Kind
 from evaluation.pseudonym import load_key
 
 DB_ENV = "EVALUATION_DB"
+BUSY_ENV = "EVALUATION_BUSY_SECONDS"
 DEFAULT_DB = Path("data") / "evaluation.duckdb"
+DEFAULT_BUSY_SECONDS = 60.0
+LOCKED_DOWN = {"enable_external_access": False, "lock_configuration": True}
 
 LOG_COLUMNS = (
     "batch_id VARCHAR NOT NULL",
@@ -52,6 +64,10 @@ class StoreError(Exception):
     """Something the user asked of the store that can't be done; the message says why."""
 
 
+class StoreBusy(StoreError):
+    """Another process held the store for longer than we were willing to wait."""
+
+
 @dataclass(frozen=True)
 class BatchResult:
     batch_id: str | None
@@ -63,19 +79,121 @@ class BatchResult:
 class Store:
     """One DuckDB file and the pseudonym key that goes with it."""
 
-    def __init__(self, path: Path | str | None = None, key: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        key: str | None = None,
+        *,
+        hold: bool = True,
+        busy_seconds: float | None = None,
+    ) -> None:
+        """Open the store at ``path``.
+
+        ``hold=True`` (the CLI, tests) keeps the file open until ``close()``; ``hold=False``
+        (the dashboard) opens it for each ``lease()`` and lets go when the last lease ends.
+        """
         self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.key = load_key(self.path, key)
-        self.con = duckdb.connect(str(self.path))
-        self._ensure_schema()
+        self.hold = hold
+        self.busy_seconds = (
+            busy_seconds
+            if busy_seconds is not None
+            else float(os.environ.get(BUSY_ENV, DEFAULT_BUSY_SECONDS))
+        )
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._leases = 0
+        self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)
+        self._rewriting = False
+        with self.lease():
+            self._ensure_schema()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The open connection, opening the file (waiting while it is busy) if need be."""
+        with self._lock:
+            if self._con is None:
+                self._con = self._connect()
+            return self._con
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.busy_seconds
+        pause = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), config=dict(LOCKED_DOWN))
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"The store {self.path.name} is busy: another program (the dashboard, "
+                        f"or an import) has been using it for over {self.busy_seconds:.0f} "
+                        "seconds. Nothing was changed; try again in a few minutes."
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+    @contextmanager
+    def lease(self) -> Iterator[Store]:
+        """Hold the file open for a unit of work (a script run); let go after the last one."""
+        with self._lock:
+            self._idle.wait_for(lambda: not self._rewriting)
+            self._leases += 1
+        try:
+            self.con  # noqa: B018 - opens the file now, so a busy store is reported here
+            yield self
+        finally:
+            with self._lock:
+                self._leases -= 1
+                self._idle.notify_all()
+                if self._leases == 0 and not self.hold and self._con is not None:
+                    self._con.close()
+                    self._con = None
+
+    def rewrite_file(self, timeout: float = 60.0) -> None:
+        """Copy the whole database into a fresh file and swap it in.
+
+        DuckDB leaves deleted values in the file's free blocks; after an erasure only a fresh
+        copy guarantees the bytes are gone. Waits for other script runs in this process to
+        finish (the caller's own lease may be held) and keeps new ones out meanwhile. The swap
+        is an atomic rename, so a crash leaves either the old file or the new one.
+        """
+        with self._lock:
+            self._rewriting = True
+            try:
+                own = 1 if self._leases else 0
+                if not self._idle.wait_for(lambda: self._leases <= own, timeout):
+                    raise StoreBusy("The store is in use; try the erasure again in a minute.")
+                if self._con is not None:
+                    self._con.close()
+                    self._con = None
+                fresh = self.path.with_name(self.path.name + ".rewrite")
+                fresh.unlink(missing_ok=True)
+                copier = duckdb.connect()
+                try:
+                    copier.execute("ATTACH ? AS src (READ_ONLY)", [str(self.path)])
+                    copier.execute("ATTACH ? AS dst", [str(fresh)])
+                    copier.execute("COPY FROM DATABASE src TO dst")
+                finally:
+                    copier.close()
+                os.replace(fresh, self.path)
+                self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+                self._con = self._connect()
+            finally:
+                self._rewriting = False
+                self._idle.notify_all()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for one script run or thread; never share one across threads."""
         return self.con.cursor()
 
     def close(self) -> None:
-        self.con.close()
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
     def _ensure_schema(self) -> None:
         cur = self.cursor()
@@ -89,6 +207,7 @@ class Store:
                 f"({', '.join(columns)}, batch_id VARCHAR, replaced_by VARCHAR)"
             )
         cur.execute(f"CREATE TABLE IF NOT EXISTS import_log ({', '.join(LOG_COLUMNS)})")
+        cur.execute("CREATE SEQUENCE IF NOT EXISTS batch_number START 1")
         cur.close()
 
     @contextmanager
@@ -177,8 +296,9 @@ class Store:
 
     @staticmethod
     def _next_batch_id(cur: duckdb.DuckDBPyConnection) -> str:
-        count = cur.execute("SELECT count(*) FROM import_log").fetchall()[0][0]
-        return f"B{count + 1:05d}"
+        """From a sequence: two uploads landing at the same moment never share an id."""
+        number = cur.execute("SELECT nextval('batch_number')").fetchall()[0][0]
+        return f"B{number:05d}"
 
     def undo(self, batch_id: str, by: str) -> dict[str, Any]:
         """Take a batch back out: its rows go, the rows it replaced come back.

@@ -7,12 +7,14 @@ This is the only module under ``pages/`` that knows how the store is opened; pag
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
 from evaluation.overview import overview
 from evaluation.samples_loader import load_sample
-from evaluation.store import DB_ENV, Store, default_path
+from evaluation.store import DB_ENV, Store, StoreBusy, default_path
 
 LOCAL_USER = "local user"
 
@@ -38,15 +40,27 @@ def _sample_wanted() -> bool:
 
 @st.cache_resource(show_spinner="Opening the evaluation store…")
 def _open_store(path: str, key: str | None, with_sample: bool) -> Store:
-    store = Store(path, key=key)
-    if with_sample and store.is_empty():
-        load_sample(store)
+    store = Store(path, key=key, hold=False)
+    with store.lease():
+        if with_sample and store.is_empty():
+            load_sample(store)
     return store
 
 
 def store() -> Store:
     """The process-wide store (one DuckDB connection per file); callers take cursors from it."""
     return _open_store(str(default_path().resolve()), _secret_key(), _sample_wanted())
+
+
+@contextmanager
+def leased_store() -> Iterator[Store]:
+    """Hold the store for one script run; a plain message if an import keeps it busy."""
+    try:
+        with store().lease() as held:
+            yield held
+    except StoreBusy as busy:
+        st.error(str(busy))
+        st.stop()
 
 
 def current_user() -> str:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.contract import KINDS
+from evaluation.erasure import erase_person
 from evaluation.exports import to_csv
 from evaluation.importer import Checked, check, store_checked
 from evaluation.store import StoreError
@@ -149,6 +150,28 @@ else:
         st.rerun()
 if st.session_state.get("last_undo"):
     st.success(st.session_state.pop("last_undo"))
+
+st.header("Erase a person")
+st.write(
+    "Removes every row about one person — conversations, care packages and the feedback about "
+    "their conversations — and rewrites the store so nothing of them remains. This can't be undone."
+)
+with st.form("erase"):
+    person = st.text_input("The person's id in the source system", type="password")
+    confirm = st.checkbox("Yes, erase this person for good")
+    if st.form_submit_button("Erase"):
+        if not confirm or not person.strip():
+            st.warning("Give the id and tick the box to confirm.")
+        else:
+            try:
+                removed = erase_person(store(), person, by=current_user())
+            except StoreError as error:
+                st.error(str(error))
+            else:
+                st.success(
+                    f"Erased {removed} row(s). "
+                    "The erasure log records when and by whom, not the id."
+                )
 
 st.header("Templates")
 st.write("An empty CSV for each kind, with the columns the dashboard reads.")

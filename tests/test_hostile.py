@@ -1,0 +1,101 @@
+"""Property tests: whatever bytes arrive, the importer answers in its own words, and either
+stores every row with no problem reported, or stores nothing and names every bad row."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluation.importer import ImportFailed, check, import_files
+from evaluation.reading import Problem
+from tests.test_import_matrix import snapshot
+
+HEADER = "feedback_id,site,received_on,treated_well,satisfaction,what_worked,consent_to_quote"
+GOOD_CELLS = {
+    "received_on": ["01/02/2024", "2024-02-29", "31/12/2023"],
+    "treated_well": ["yes", "Partly", "n", ""],
+    "satisfaction": ["1", "5", ""],
+    "what_worked": [
+        "=HYPERLINK(\"http://x\")", "<img src=x onerror=alert(1)>", "**bold**",
+        "[link](javascript:alert(1))", "line\nbreak", 'say "hi", then go', "£5 – café", "",
+    ],
+    "consent_to_quote": ["yes", "NO", "1", ""],
+}  # fmt: skip
+BAD_CELLS = {
+    "received_on": ["31/02/2024", "12/31/2023", "1/2/24", "yesterday", ""],
+    "treated_well": ["maybe", "2"],
+    "satisfaction": ["0", "6", "4.5", "five"],
+    "consent_to_quote": ["perhaps"],
+}
+COLUMNS = HEADER.split(",")
+
+
+def quote(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\n') else cell
+
+
+@st.composite
+def feedback_file(draw: st.DrawFn) -> tuple[bytes, int, set[int]]:
+    """A feedback CSV in which some rows carry one known-bad cell; returns the bad row numbers."""
+    rows = draw(st.integers(1, 12))
+    seed = draw(st.integers(0, 2**32))
+    rng = random.Random(seed)
+    lines, bad = [HEADER], set()
+    for n in range(rows):
+        cells = {c: rng.choice(v) for c, v in GOOD_CELLS.items()}
+        cells["feedback_id"], cells["site"] = f"F{n}", "North"
+        if rng.random() < 0.3:
+            column = rng.choice(sorted(BAD_CELLS))
+            cells[column] = rng.choice(BAD_CELLS[column])
+            bad.add(n + 2)
+        lines.append(",".join(quote(cells[c]) for c in COLUMNS))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    text = "\r\n".join(lines) + "\r\n"
+    return text.encode(encoding, errors="replace"), rows, bad
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(feedback_file())
+def test_every_bad_row_is_named_or_every_row_is_stored(store, case) -> None:  # type: ignore[no-untyped-def]
+    data, rows, bad_rows = case
+    before = snapshot(store)
+    stored_before = store.count("feedback")
+    try:
+        [result] = import_files(store, [("f.csv", data)])
+    except ImportFailed as failed:
+        problems = failed.checked[0].problems
+        assert {p.row for p in problems} == bad_rows, [p.line() for p in problems]
+        assert snapshot(store) == before
+        return
+    assert not bad_rows
+    assert result.added + result.replaced + result.unchanged == rows
+    assert store.count("feedback") == stored_before + result.added
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.integers(0, 2**32))
+def test_random_and_mutated_bytes_only_ever_give_problems(noise: bytes, seed: int) -> None:
+    rng = random.Random(seed)
+    base = bytearray((HEADER + '\r\nF1,North,01/02/2024,yes,5,"fine, thanks",yes\r\n').encode())
+    for _ in range(rng.randint(0, 6)):
+        where = rng.randrange(len(base) + 1)
+        action = rng.choice(("insert", "delete", "flip"))
+        if action == "insert":
+            base[where:where] = noise[: rng.randint(0, len(noise))] or b"\x00"
+        elif action == "delete" and base:
+            del base[where : where + rng.randint(1, 5)]
+        elif base:
+            base[min(where, len(base) - 1)] = rng.randrange(256)
+    for data in (bytes(base), noise):
+        checked = check(data, "<b>hostile</b>.csv")
+        assert checked.ok or checked.problems
+        assert all(
+            isinstance(p, Problem) and p.message and "Traceback" not in p.message
+            for p in checked.problems
+        )
+        if checked.ok:
+            assert checked.records
