@@ -64,6 +64,7 @@ def app_test(monkeypatch: pytest.MonkeyPatch, db_path: Path):  # type: ignore[no
     monkeypatch.setenv("EVALUATION_DB", str(db_path))
     monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", TEST_KEY)
     monkeypatch.setenv("EVALUATION_SAMPLE", "off")
+    monkeypatch.setenv("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")  # tests read the real error
 
     def make(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

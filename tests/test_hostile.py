@@ -99,3 +99,18 @@ def test_random_and_mutated_bytes_only_ever_give_problems(noise: bytes, seed: in
         )
         if checked.ok:
             assert checked.records
+
+
+def test_oversized_upload_gets_a_plain_message(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("evaluation.reading.MAX_UPLOAD_BYTES", 2 * 1048576)
+    checked = check(b"x" * (3 * 1048576), "huge.csv")
+    assert [p.message for p in checked.problems] == [
+        "The file is 3 MB; the largest file we take is 2 MB. Split it into smaller files."
+    ]
+
+
+def test_file_names_with_paths_or_markup_are_only_labels(store) -> None:  # type: ignore[no-untyped-def]
+    data = (HEADER + "\r\nF1,North,01/02/2024,yes,5,ok,yes\r\n").encode()
+    [result] = import_files(store, [("../../etc/<img src=x>\x1b.csv", data)])
+    assert result.file_name == "<img src=x>.csv"
+    assert store.batches()[0]["file_name"] == "<img src=x>.csv"

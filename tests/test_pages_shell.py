@@ -61,6 +61,17 @@ def test_upload_page_undo_restores_the_store(store: Store, app_test, db_path: Pa
     import_files(store, [("c.csv", _conversations())])
     at = app_test("pages/upload.py")
     at.checkbox[0].check()
-    at.button[-1].click().run()  # the form's submit
+    next(b for b in at.button if b.label == "Undo batch").click().run()
     assert at.success[0].value.startswith("Undid batch B00001 (conversations): 3 row(s) removed")
     assert store.count("conversations") == 0
+
+
+def test_upload_page_erases_a_person(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    import_files(store, [("c.csv", _conversations())])
+    at = app_test("pages/upload.py")
+    at.text_input[0].input("P2")
+    at.checkbox[-1].check()
+    [button] = [b for b in at.button if b.label == "Erase"]
+    button.click().run()
+    assert at.success[0].value.startswith("Erased 1 row(s).")
+    assert store.count("conversations") == 2
