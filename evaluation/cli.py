@@ -137,6 +137,16 @@ def cmd_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        store.rewrite_file()
+    finally:
+        store.close()
+    print("rewrote the store file: nothing deleted remains in its free space")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     store = Store(args.db)
     try:
@@ -205,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--person", required=True, help="the person's id in the source system")
     add_db(p)
     p.set_defaults(run=cmd_erase)
+
+    p = commands.add_parser("compact", help="rewrite the store file so deleted values are gone")
+    add_db(p)
+    p.set_defaults(run=cmd_compact)
 
     p = commands.add_parser("backup", help="write the store to a folder of Parquet files")
     p.add_argument("--out", type=Path, required=True)

@@ -176,6 +176,14 @@ class Store:
                     copier.execute("ATTACH ? AS src (READ_ONLY)", [str(self.path)])
                     copier.execute("ATTACH ? AS dst", [str(fresh)])
                     copier.execute("COPY FROM DATABASE src TO dst")
+                except duckdb.Error:
+                    fresh.unlink(missing_ok=True)
+                    raise StoreBusy(
+                        "The rows are gone, but the store file could not be rewritten because "
+                        "another connection has it open, so deleted values may remain in its "
+                        "free space. Close other programs using the store, then run "
+                        "'python -m evaluation compact'."
+                    ) from None
                 finally:
                     copier.close()
                 os.replace(fresh, self.path)

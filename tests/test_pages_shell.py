@@ -68,6 +68,7 @@ def test_upload_page_undo_restores_the_store(store: Store, app_test, db_path: Pa
 
 def test_upload_page_erases_a_person(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     import_files(store, [("c.csv", _conversations())])
+    store.close()  # the app's own store must be the only one open, as in production
     at = app_test("pages/upload.py")
     at.text_input[0].input("P2")
     at.checkbox[-1].check()
