@@ -173,6 +173,9 @@ class Kind:
     model: type[Record]
     id_column: str
     pseudonymised: tuple[str, ...] = ()
+    # The model validators' cross-column rules as SQL over parsed columns (column, condition),
+    # for the vectorised check; each must say exactly what the model validator says.
+    row_rules: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -198,8 +201,19 @@ KINDS: dict[str, Kind] = {
             Conversation,
             "conversation_id",
             ("person_id", "worker_id"),
+            (
+                ("ended_on", "ended_on IS NULL OR ended_on >= started_on"),
+                ("conversation", "approach <> 'three conversations' OR conversation IS NOT NULL"),
+            ),
         ),
-        Kind("care_packages", "Care packages", CarePackage, "package_id", ("person_id",)),
+        Kind(
+            "care_packages",
+            "Care packages",
+            CarePackage,
+            "package_id",
+            ("person_id",),
+            (("ends_on", "ends_on IS NULL OR ends_on >= starts_on"),),
+        ),
         Kind("feedback", "Feedback from people and families", Feedback, "feedback_id"),
         Kind("stories", "Stories of difference", Story, "story_id"),
         Kind("staff", "Staff experience", StaffResponse, "response_id"),

@@ -18,9 +18,18 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from evaluation.contract import KINDS, Kind, Record
-from evaluation.pseudonym import pseudonym
-from evaluation.reading import Problem, Refused, column_letter, normalise_header, read_table
+from evaluation.reading import (
+    NeedsRowByRow,
+    Problem,
+    Refused,
+    column_letter,
+    normalise_header,
+    read_header,
+    read_table,
+)
 from evaluation.store import Store
+from evaluation.values import WHITESPACE
+from evaluation.vectorised import FastResult, check_fast, pseudonymise
 
 PREVIEW_ROWS = 10
 
@@ -32,14 +41,18 @@ class Checked:
     file_name: str
     sha256: str
     kind: Kind | None = None
-    records: list[Record] = field(default_factory=list)
+    table: pa.Table | None = None  # typed rows, raw ids still in them (pseudonymised on storing)
     problems: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     preview: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.kind is not None
+        return not self.problems and self.kind is not None and self.table is not None
+
+    @property
+    def rows(self) -> int:
+        return 0 if self.table is None else self.table.num_rows
 
 
 @dataclass(frozen=True)
@@ -99,20 +112,41 @@ def detect_kind(headers: list[str]) -> Kind | None:
     return max(found, key=lambda k: len(keys & {normalise_header(c) for c in k.columns}))
 
 
-def check(data: bytes, file_name: str, kind: str | None = None) -> Checked:
-    """Read and validate one file; every problem is collected, nothing is stored."""
+def check(data: bytes, file_name: str, kind: str | None = None, *, engine: str = "auto") -> Checked:
+    """Read and validate one file; every problem is collected, nothing is stored.
+
+    ``engine="auto"`` checks the whole file at once in DuckDB and falls back to the row-by-row
+    reader for files whose structure is broken (it words those problems exactly);
+    ``engine="python"`` forces the row-by-row path (the tests compare the two).
+    """
     checked = Checked(file_name=display_name(file_name), sha256=hashlib.sha256(data).hexdigest())
-    try:
-        table = read_table(data)
-    except Refused as refused:
-        checked.problems.append(refused.problem)
-        return checked
     if kind is not None and kind not in KINDS:
         checked.problems.append(
             Problem(None, None, kind, f"unknown kind: use one of {', '.join(KINDS)}")
         )
         return checked
-    chosen = KINDS[kind] if kind else detect_kind(table.headers)
+    try:
+        if engine == "python":
+            raise NeedsRowByRow("asked for")
+        utf8, headers = read_header(data)
+        if not _choose_kind(headers, kind, checked):
+            return checked
+        assert checked.kind is not None
+        positions = _match_headers(headers, checked.kind, checked)
+        if checked.problems:
+            return checked
+        fast = check_fast(utf8, headers, positions, checked.kind)
+    except NeedsRowByRow:
+        return _check_row_by_row(data, kind, checked)
+    except Refused as refused:
+        checked.problems.append(refused.problem)
+        return checked
+    _explain(fast, checked)
+    return checked
+
+
+def _choose_kind(headers: list[str], kind: str | None, checked: Checked) -> bool:
+    chosen = KINDS[kind] if kind else detect_kind(headers)
     if chosen is None:
         checked.problems.append(
             Problem(
@@ -123,12 +157,69 @@ def check(data: bytes, file_name: str, kind: str | None = None) -> Checked:
                 f"id columns {', '.join(k.id_column for k in KINDS.values())}",
             )
         )
-        return checked
+        return False
     checked.kind = chosen
-    positions = _match_headers(table.headers, chosen, checked)
+    return True
+
+
+def _explain(fast: FastResult, checked: Checked) -> None:
+    """Word the problems of the rows DuckDB flagged, using the contract models themselves."""
+    assert checked.kind is not None
+    checked.preview = fast.preview
+    if not fast.bad_rows and not fast.duplicates and fast.table.num_rows == 0:
+        checked.problems.append(
+            Problem(None, None, None, "The file has a header row but no data rows.")
+        )
+        return
+    for raw in fast.bad_rows:
+        row = raw.pop("_row")
+        found = _model_problems(checked.kind, row, {k: x or "" for k, x in raw.items()})
+        checked.problems.extend(
+            found or [Problem(row, None, None, "this row could not be read: check its values")]
+        )
+    for row, identifier, first in fast.duplicates:
+        checked.problems.append(_duplicate(checked.kind, row, identifier, first))
+    checked.problems.sort(key=lambda p: p.row or 0)
+    if not checked.problems:
+        checked.table = fast.table
+
+
+def _model_problems(kind: Kind, row: int, raw: dict[str, str]) -> list[Problem]:
+    try:
+        kind.model.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors(include_url=False):
+            context: dict[str, Any] = detail.get("ctx") or {}
+            column = context.get("column") or (str(detail["loc"][0]) if detail["loc"] else None)
+            problems.append(Problem(row, column, raw.get(column or ""), detail["msg"]))
+        return problems
+    return []
+
+
+def _duplicate(kind: Kind, row: int, identifier: str, first: int) -> Problem:
+    return Problem(
+        row,
+        kind.id_column,
+        identifier,
+        f"duplicate id: the same {kind.id_column} is also on row {first}",
+    )
+
+
+def _check_row_by_row(data: bytes, kind: str | None, checked: Checked) -> Checked:
+    """The exact reader: the csv module and one model per row (slow, but words everything)."""
+    try:
+        table = read_table(data)
+    except Refused as refused:
+        checked.problems.append(refused.problem)
+        return checked
+    if not _choose_kind(table.headers, kind, checked):
+        return checked
+    assert checked.kind is not None
+    positions = _match_headers(table.headers, checked.kind, checked)
     if checked.problems:
         return checked
-    _validate_rows(table.rows, len(table.headers), positions, chosen, checked)
+    _validate_rows(table.rows, len(table.headers), positions, checked.kind, checked)
     return checked
 
 
@@ -171,8 +262,9 @@ def _validate_rows(
 ) -> None:
     width = max(positions.values()) + 1 if positions else 0
     first_seen: dict[str, int] = {}
+    records: list[Record] = []
     for row_number, cells in rows:
-        if len(cells) > header_width and any(c.strip() for c in cells[header_width:]):
+        if len(cells) > header_width and any(c.strip(WHITESPACE) for c in cells[header_width:]):
             checked.problems.append(
                 Problem(
                     row_number,
@@ -190,41 +282,27 @@ def _validate_rows(
             checked.preview.append(raw)
         try:
             record = kind.model.model_validate(raw)
-        except ValidationError as error:
-            for detail in error.errors(include_url=False):
-                context: dict[str, Any] = detail.get("ctx") or {}
-                column = context.get("column") or (str(detail["loc"][0]) if detail["loc"] else None)
-                checked.problems.append(
-                    Problem(row_number, column, raw.get(column or ""), detail["msg"])
-                )
+        except ValidationError:
+            checked.problems.extend(_model_problems(kind, row_number, raw))
             continue
         identifier = getattr(record, kind.id_column)
         if identifier in first_seen:
             checked.problems.append(
-                Problem(
-                    row_number,
-                    kind.id_column,
-                    identifier,
-                    f"duplicate id: the same {kind.id_column} is also on row "
-                    f"{first_seen[identifier]}",
-                )
+                _duplicate(kind, row_number, identifier, first_seen[identifier])
             )
             continue
         first_seen[identifier] = row_number
-        checked.records.append(record)
-    if checked.problems:
-        checked.records = []
+        records.append(record)
+    if not checked.problems:
+        checked.table = to_arrow(kind, records)
 
 
-def to_arrow(kind: Kind, records: list[Record], key: bytes) -> pa.Table:
-    """Column-wise values for the store, with person and worker ids pseudonymised."""
+def to_arrow(kind: Kind, records: list[Record]) -> pa.Table:
+    """Column-wise typed values, in the store's column types (ids not yet pseudonymised)."""
     columns: dict[str, list[Any]] = {c: [] for c in kind.columns}
     for record in records:
         for column in kind.columns:
             columns[column].append(getattr(record, column))
-    for column in kind.pseudonymised:
-        prefix = "W" if column == "worker_id" else "P"
-        columns[column] = [pseudonym(key, value, prefix) for value in columns[column]]
     types = {
         "VARCHAR": pa.string(),
         "DATE": pa.date32(),
@@ -267,9 +345,10 @@ def store_checked(
     """Write one already-checked file as a batch (the page checks first, then confirms)."""
     assert checked.ok and checked.kind is not None
     day = as_of or date.today()
+    assert checked.table is not None
     result = store.write_batch(
         checked.kind,
-        to_arrow(checked.kind, checked.records, store.key),
+        pseudonymise(checked.table, checked.kind, store.key),
         file_name=checked.file_name,
         sha256=checked.sha256,
         as_of=day,

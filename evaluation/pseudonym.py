@@ -15,6 +15,8 @@ import os
 import secrets
 from pathlib import Path
 
+from evaluation.values import WHITESPACE
+
 KEY_ENV = "EVALUATION_PSEUDONYM_KEY"
 
 
@@ -41,5 +43,5 @@ def pseudonym(key: bytes, raw_id: str | None, prefix: str = "P") -> str | None:
     """A stable, keyed, one-way stand-in for a raw id (None stays None)."""
     if raw_id is None:
         return None
-    digest = hmac.new(key, raw_id.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, raw_id.strip(WHITESPACE).encode("utf-8"), hashlib.sha256).hexdigest()
     return f"{prefix}-{digest[:20]}"

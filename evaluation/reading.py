@@ -13,6 +13,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from evaluation.values import WHITESPACE
+
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
@@ -109,8 +111,31 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def read_table(data: bytes) -> Table:
-    """Parse CSV bytes with a fixed dialect (comma, double quote, header row)."""
+class NeedsRowByRow(Exception):
+    """The file's structure needs the exact, row-by-row reader to say what is wrong."""
+
+
+def read_header(data: bytes) -> tuple[bytes, list[str]]:
+    """Refuse what isn't a CSV, decode, and read the header row only.
+
+    Returns the file as UTF-8 bytes (transcoded from Windows-1252, BOM dropped) for DuckDB to
+    parse, and the headers. Anything unusual about the header row (a stray quote, leading
+    blank lines, semicolons) is left to ``read_table``, which words it exactly.
+    """
+    _refuse_binary_or_huge(data)
+    text = decode(data)
+    if not text.strip(WHITESPACE):
+        raise Refused("The file is empty.")
+    first = re.match(r"[^\r\n]*", text).group()  # type: ignore[union-attr]
+    if not first.strip(WHITESPACE) or '"' in first or ";" in first or "\t" in first:
+        raise NeedsRowByRow("unusual header row")
+    headers = first.split(",")
+    plain = not data.startswith(b"\xef\xbb\xbf") and len(text) == len(data)
+    utf8 = data if plain else text.encode("utf-8")
+    return utf8, [h.strip(WHITESPACE) for h in headers]
+
+
+def _refuse_binary_or_huge(data: bytes) -> None:
     if len(data) > MAX_UPLOAD_BYTES:
         raise Refused(
             f"The file is {len(data) / 1048576:.0f} MB; the largest file we take is "
@@ -119,6 +144,11 @@ def read_table(data: bytes) -> Table:
     binary = sniff_binary(data)
     if binary:
         raise Refused(binary)
+
+
+def read_table(data: bytes) -> Table:
+    """Parse CSV bytes with a fixed dialect (comma, double quote, header row), row by row."""
+    _refuse_binary_or_huge(data)
     text = decode(data)
     if not text.strip():
         raise Refused("The file is empty.")
@@ -135,7 +165,7 @@ def read_table(data: bytes) -> Table:
             "(a value with a comma or a quote inside must be wrapped in double quotes)",
             row=row_number + 1,
         ) from None
-    while records and not any(cell.strip() for cell in records[0][1]):
+    while records and not any(cell.strip(WHITESPACE) for cell in records[0][1]):
         records.pop(0)
     if not records:
         raise Refused("The file is empty.")
@@ -145,7 +175,7 @@ def read_table(data: bytes) -> Table:
         raise Refused(
             f"The columns are separated by {separator}, not commas. {_SAVE_AS}", row=header_row
         )
-    rows = [(n, r) for n, r in records[1:] if any(cell.strip() for cell in r)]
+    rows = [(n, r) for n, r in records[1:] if any(cell.strip(WHITESPACE) for cell in r)]
     if not rows:
         raise Refused("The file has a header row but no data rows.")
-    return Table(headers=[h.strip().lstrip("\ufeff") for h in headers], rows=rows)
+    return Table(headers=[h.strip(WHITESPACE).lstrip("\ufeff") for h in headers], rows=rows)

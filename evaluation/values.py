@@ -11,14 +11,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d+)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T\s]\d{2}:\d{2}(?::\d{2})?)?$")
-_MONEY = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$|^\.\d+$")
+# ASCII-only patterns, whole-value matches and one whitespace set: the vectorised check in
+# DuckDB (vectorised.py, RE2 patterns) uses the same rules, and the two must agree on every input.
+WHITESPACE = " \t\r\n\x0b\x0c"
+_UK_DATE = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d+)(?:[ \t\r\n\x0b\x0c]+\d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII
+)
+_ISO_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T \t\r\n\x0b\x0c]\d{2}:\d{2}(?::\d{2})?)?", re.ASCII
+)
+_MONEY = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+", re.ASCII)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
@@ -45,18 +53,18 @@ def text(raw: Any) -> str | None:
     """Trimmed text; a blank cell is None."""
     if raw is None:
         return None
-    value = str(raw).strip()
+    value = str(raw).strip(WHITESPACE)
     return value or None
 
 
 def uk_date(raw: str) -> date:
     """dd/mm/yyyy or yyyy-mm-dd; anything else is refused with the reason."""
-    value = raw.strip()
-    iso = _ISO_DATE.match(value)
+    value = raw.strip(WHITESPACE)
+    iso = _ISO_DATE.fullmatch(value)
     if iso:
         year, month, day = (int(part) for part in iso.groups())
         return _make_date(year, month, day, value)
-    uk = _UK_DATE.match(value)
+    uk = _UK_DATE.fullmatch(value)
     if not uk:
         raise fail("not a date: write it as dd/mm/yyyy, for example 05/03/2024")
     day, month, year_text = uk.groups()
@@ -72,6 +80,8 @@ def uk_date(raw: str) -> date:
 
 
 def _make_date(year: int, month: int, day: int, value: str) -> date:
+    if year < 1:
+        raise fail("not a real date (dd/mm/yyyy): check the day and the month")
     try:
         return date(year, month, day)
     except ValueError:
@@ -80,10 +90,10 @@ def _make_date(year: int, month: int, day: int, value: str) -> date:
 
 def money(raw: str) -> Decimal:
     """1234.5, 1,234.50 or £1,234.50 → Decimal pounds; negative amounts are refused."""
-    value = raw.strip().replace("\u00a3", "").replace(" ", "")
+    value = raw.strip(WHITESPACE).replace("\u00a3", "").replace(" ", "")
     negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
-    digits = value.strip("()").lstrip("-").lstrip("\u00a3")
-    if not _MONEY.match(digits):
+    digits = value.strip("()").lstrip("-")
+    if not _MONEY.fullmatch(digits):
         raise fail("not an amount of money: write it like 1234.50, 1,234.50 or £1,234.50")
     amount = Decimal(digits.replace(",", ""))
     if negative and amount != 0:
@@ -96,7 +106,7 @@ def money(raw: str) -> Decimal:
 
 
 def yes_no(raw: str) -> bool:
-    value = raw.strip().lower()
+    value = raw.strip(WHITESPACE).lower()
     if value in YES:
         return True
     if value in NO:
@@ -105,7 +115,7 @@ def yes_no(raw: str) -> bool:
 
 
 def approach(raw: str) -> str:
-    key = re.sub(r"[\s_\-]+", " ", raw.strip().lower())
+    key = re.sub(r"[\s_\-]+", " ", raw.strip(WHITESPACE).lower(), flags=re.ASCII)
     found = APPROACHES.get(key) or APPROACHES.get(key.replace(" ", ""))
     if found is None:
         raise fail("unknown approach: use 'three conversations' or 'usual practice'")
@@ -113,21 +123,21 @@ def approach(raw: str) -> str:
 
 
 def request_type(raw: str) -> str:
-    value = raw.strip().lower()
+    value = raw.strip(WHITESPACE).lower()
     if value not in {"new", "existing"}:
         raise fail("unknown request type: use 'new' or 'existing'")
     return value
 
 
 def conversation_number(raw: str) -> int:
-    value = re.sub(r"^(conversation|c)\s*", "", raw.strip().lower())
+    value = re.sub(r"^(conversation|c)\s*", "", raw.strip(WHITESPACE).lower(), flags=re.ASCII)
     if value not in {"1", "2", "3"}:
         raise fail("not a conversation number: use 1, 2 or 3")
     return int(value)
 
 
 def answer(raw: str) -> str:
-    value = raw.strip().lower()
+    value = raw.strip(WHITESPACE).lower()
     mapped = {
         "yes": "yes",
         "y": "yes",
@@ -142,25 +152,24 @@ def answer(raw: str) -> str:
 
 
 def score(raw: str) -> int:
-    value = raw.strip()
+    value = raw.strip(WHITESPACE)
     if value not in {"1", "2", "3", "4", "5"}:
         raise fail("not a score from 1 to 5")
     return int(value)
 
 
 def percent(raw: str) -> float:
-    value = raw.strip().rstrip("%").strip()
-    try:
-        number = float(Decimal(value))
-    except InvalidOperation:
-        raise fail("not a percentage: give a number from 0 to 100") from None
+    value = raw.strip(WHITESPACE).rstrip("%").strip(WHITESPACE)
+    if not _NUMBER.fullmatch(value):
+        raise fail("not a percentage: give a number from 0 to 100")
+    number = float(value)
     if not 0 <= number <= 100:
         raise fail("not a percentage: give a number from 0 to 100")
     return number
 
 
 def status(raw: str) -> str:
-    value = raw.strip().lower()
+    value = raw.strip(WHITESPACE).lower()
     value = {"canceled": "cancelled"}.get(value, value)
     if value not in {"active", "suspended", "cancelled"}:
         raise fail("unknown status: use active, suspended or cancelled")
@@ -176,6 +185,7 @@ def required(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
             raise fail("required: this cell is blank")
         return parse(value)
 
+    check.parse, check.required, check.default = parse, True, None  # type: ignore[attr-defined]
     return check
 
 
@@ -188,4 +198,5 @@ def optional(parse: Callable[[str], Any], default: Any = None) -> Callable[[Any]
             return default
         return parse(value)
 
+    check.parse, check.required, check.default = parse, False, default  # type: ignore[attr-defined]
     return check

@@ -67,7 +67,7 @@ for item in checked:
                 key=f"problems-{item.sha256}",
             )
         else:
-            st.success(f"No problems: {len(item.records)} row(s) ready to import.")
+            st.success(f"No problems: {item.rows} row(s) ready to import.")
             if item.ignored_columns:
                 st.caption("Columns not in the contract, which will be ignored:")
                 st.text(", ".join(item.ignored_columns))

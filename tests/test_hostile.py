@@ -57,7 +57,7 @@ def feedback_file(draw: st.DrawFn) -> tuple[bytes, int, set[int]]:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(feedback_file())
 def test_every_bad_row_is_named_or_every_row_is_stored(store, case) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +76,7 @@ def test_every_bad_row_is_named_or_every_row_is_stored(store, case) -> None:  # 
     assert store.count("feedback") == stored_before + result.added
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400), st.integers(0, 2**32))
 def test_random_and_mutated_bytes_only_ever_give_problems(noise: bytes, seed: int) -> None:
     rng = random.Random(seed)
@@ -98,7 +98,7 @@ def test_random_and_mutated_bytes_only_ever_give_problems(noise: bytes, seed: in
             for p in checked.problems
         )
         if checked.ok:
-            assert checked.records
+            assert checked.rows
 
 
 def test_oversized_upload_gets_a_plain_message(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -114,3 +114,50 @@ def test_file_names_with_paths_or_markup_are_only_labels(store) -> None:  # type
     [result] = import_files(store, [("../../etc/<img src=x>\x1b.csv", data)])
     assert result.file_name == "<img src=x>.csv"
     assert store.batches()[0]["file_name"] == "<img src=x>.csv"
+
+
+def _outcome(checked):  # type: ignore[no-untyped-def]
+    problems = sorted((p.row or 0, p.column or "", p.message) for p in checked.problems)
+    rows = checked.table.to_pylist() if checked.table is not None else None
+    return problems, rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(feedback_file())
+def test_the_vectorised_check_agrees_with_the_row_by_row_one(case) -> None:  # type: ignore[no-untyped-def]
+    data, _rows, _bad = case
+    assert _outcome(check(data, "f.csv")) == _outcome(check(data, "f.csv", engine="python"))
+
+
+CONVERSATION_CELLS = {
+    "conversation_id": ["C1", "C2", " C3 ", "C1", ""],
+    "person_id": ["P1", " P2", "", "MOS 000\u00e9"],
+    "site": ["North", "", "S\u00fcd"],
+    "approach": ["3Cs", "three_conversations", "Three  Conversations", "BAU", "usual", "x", "3 c s"],
+    "conversation": ["1", "C2", "conversation 3", "", "4", "c 1"],
+    "request_type": ["new", "Existing", "old", ""],
+    "started_on": ["05/03/2024", "5/3/2024", "2024-03-05", "2024-03-05T10:00", "05/03/2024 10:00",
+                   "31/02/2024", "00/01/2024", "01/01/0000", "0000-01-01", "12/31/2023", "5/3/24", ""],
+    "ended_on": ["", "01/03/2024", "06/03/2024", "2024-02-30"],
+    "long_term_support": ["", "Y", "False", "0", "maybe"],
+    "weekly_cost_before": ["", "0", "-0", "(0)", "1,234.5", "\u00a31,234.50", "1234.567", "(12)",
+                           "12,34", ".5", "9999999999.99", "10000000000", "1 234", "-\u00a35"],
+    "care_suspended": ["", "yes", "TRUE", "x"],
+    "worker_id": ["", "W1"],
+}  # fmt: skip
+
+
+@st.composite
+def conversations_file(draw: st.DrawFn) -> bytes:
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    columns = list(CONVERSATION_CELLS)
+    lines = [",".join(columns)]
+    for _ in range(draw(st.integers(1, 10))):
+        lines.append(",".join(quote(rng.choice(CONVERSATION_CELLS[c])) for c in columns))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+@settings(max_examples=120, deadline=None)
+@given(conversations_file())
+def test_both_checks_agree_on_every_conversation_value(data: bytes) -> None:
+    assert _outcome(check(data, "c.csv")) == _outcome(check(data, "c.csv", engine="python"))
