@@ -175,7 +175,8 @@ def check_fast(
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
         try:
             con.execute(
-                "CREATE TEMP TABLE raw_rows AS SELECT * FROM read_csv(?, header = true, "
+                "CREATE TEMP TABLE raw_rows AS SELECT row_number() OVER () + 1 AS _row, * "
+                "FROM read_csv(?, header = true, "
                 "delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = ?, "
                 "strict_mode = true, null_padding = false, compression = 'none', "
                 "all_varchar = true)",
@@ -192,12 +193,10 @@ def check_fast(
 def _validate(
     con: duckdb.DuckDBPyConnection, kind: Kind, positions: dict[str, int], width: int
 ) -> FastResult:
-    not_blank = " OR ".join(f"NULLIF(trim(c{i}, $ws), '') IS NOT NULL" for i in range(width))
-    con.execute(
-        "CREATE TEMP TABLE numbered AS SELECT row_number() OVER () + 1 AS _row, * FROM raw_rows"
-    )
-    con.execute(f"CREATE TEMP TABLE rows AS SELECT * FROM numbered WHERE {not_blank}", {"ws": _WS})
     bind = Params()
+    blank = bind(_WS)
+    not_blank = " OR ".join(f"NULLIF(trim(c{i}, {blank}), '') IS NOT NULL" for i in range(width))
+    raw_text = ", ".join(f"c{i}" for i in range(width))
     values, oks = [], []
     for column in kind.columns:
         source = f"c{positions[column]}" if column in positions else "NULL::VARCHAR"
@@ -205,8 +204,8 @@ def _validate(
         values.append(f"{value} AS {column}")
         oks.append(ok)
     con.execute(
-        f"CREATE TEMP TABLE typed AS SELECT _row, {', '.join(values)}, "
-        f"({' AND '.join(oks)}) AS _fields_ok FROM rows",
+        f"CREATE TEMP TABLE typed AS SELECT _row, {raw_text}, {', '.join(values)}, "
+        f"({' AND '.join(oks)}) AS _fields_ok FROM raw_rows WHERE {not_blank}",
         bind.values,
     )
     rules = " AND ".join(f"coalesce({rule}, false)" for _, rule in kind.row_rules) or "true"
@@ -221,13 +220,10 @@ def _validate(
         ).fetchall()
     ]
     raw_columns = ", ".join(f"c{index} AS {column}" for column, index in positions.items())
-    bad = con.execute(
-        f"SELECT r._row, {raw_columns} FROM rows r JOIN checked c USING (_row) "
-        "WHERE NOT c._ok ORDER BY r._row"
-    )
+    bad = con.execute(f"SELECT _row, {raw_columns} FROM checked WHERE NOT _ok ORDER BY _row")
     names = [d[0] for d in bad.description]
     bad_rows = [dict(zip(names, row, strict=True)) for row in bad.fetchall()]
-    preview_rel = con.execute(f"SELECT {raw_columns} FROM rows ORDER BY _row LIMIT 10")
+    preview_rel = con.execute(f"SELECT {raw_columns} FROM checked ORDER BY _row LIMIT 10")
     preview_names = [d[0] for d in preview_rel.description]
     preview = [
         {k: ("" if x is None else x) for k, x in zip(preview_names, row, strict=True)}
@@ -269,6 +265,7 @@ def pseudonymise(table: pa.Table, kind: Kind, key: bytes) -> pa.Table:
             )
         else:
             columns.append(column)
-    result = con.execute(f"SELECT {', '.join(columns)} FROM incoming", params).to_arrow_table()
+    con.execute(f"CREATE TEMP TABLE hashed AS SELECT {', '.join(columns)} FROM incoming", params)
+    result = con.sql("SELECT * FROM hashed").to_arrow_table()
     con.close()
     return result.cast(table.schema)
