@@ -19,6 +19,25 @@ from evaluation.store import DB_ENV, Store, StoreBusy, default_path
 LOCAL_USER = "local user"
 
 
+def _leave_folder_navigation() -> None:
+    """Make every run go through app.py's ``st.navigation``, deep links included.
+
+    Streamlit treats a ``pages/`` folder beside the main script as the old folder-based
+    navigation until ``st.navigation`` has run once in the server process, so the very first
+    visit to, say, ``/money`` on a fresh server would run that page without app.py (no page
+    frame, no store lease). Switching that mode off and rerunning sends the run through
+    app.py. Streamlit is pinned, and a browser test opens a deep link on a fresh server.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_folder_navigation()
+
+
 def _secret_key() -> str | None:
     """The pseudonym key from Streamlit secrets, if the council keeps it there."""
     try:
