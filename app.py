@@ -6,7 +6,7 @@ they read filters, call ``evaluation`` and show the result.
 
 import streamlit as st
 
-from pages.common import current_user, sample_note
+from pages.common import current_user, leased_store, sample_note
 
 st.set_page_config(
     page_title="Three Conversations evaluation", page_icon=":material/forum:", layout="wide"
@@ -15,6 +15,41 @@ st.set_page_config(
 PAGES = {
     "Overview": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    ],
+    "Evidence": [
+        st.Page(
+            "pages/people.py",
+            title="People and families",
+            icon=":material/diversity_3:",
+            url_path="people",
+        ),
+        st.Page(
+            "pages/stories.py",
+            title="Stories of difference",
+            icon=":material/auto_stories:",
+            url_path="stories",
+        ),
+        st.Page(
+            "pages/staff.py", title="Staff experience", icon=":material/badge:", url_path="staff"
+        ),
+        st.Page(
+            "pages/money.py",
+            title="Money and resources",
+            icon=":material/payments:",
+            url_path="money",
+        ),
+        st.Page(
+            "pages/cost_change.py",
+            title="Cost change",
+            icon=":material/trending_down:",
+            url_path="cost-change",
+        ),
+        st.Page(
+            "pages/conversations.py",
+            title="Conversations",
+            icon=":material/forum:",
+            url_path="conversations",
+        ),
     ],
     "Data": [
         st.Page(
@@ -25,5 +60,6 @@ PAGES = {
 
 page = st.navigation(PAGES)
 st.sidebar.caption(f"Signed in as {current_user()} (no sign-in configured on this machine)")
-sample_note()
-page.run()
+with leased_store():
+    sample_note()
+    page.run()

@@ -28,6 +28,7 @@ REPORTS: dict[str, str] = {
     "activity": "evaluation.report_activity",
     "feedback": "evaluation.report_feedback",
     "staff": "evaluation.report_staff",
+    "cost-change": "evaluation.report_cost_change",
 }
 
 MAX_PROBLEMS_SHOWN = 200

@@ -20,7 +20,7 @@ from pathlib import Path
 
 SEED = 20250106
 START = date(2025, 1, 6)
-END = date(2026, 7, 3)
+END = date(2026, 7, 28)
 AS_OF = date(2026, 7, 31)
 REQUESTS = 1800
 
@@ -66,7 +66,7 @@ STORY_TEXT = (
 STAFF_COMMENTS = (
     "I spend far more time with people and far less on forms.",
     'Reflection on Fridays helps; we share what\'s "getting in the way".',
-    "Caseloads crept up in the spring — we need the extra hands.",
+    "Workloads crept up in the spring — we need the extra hands.",
     "The new forms are shorter, but the system is still slow.",
     "I feel trusted to make decisions, which makes a real difference.",
 )
@@ -125,20 +125,20 @@ def _request(world: World, site: tuple[str, str, tuple[str, ...]], start: date) 
     worker = rng.choice(workers)
     requested_on = start - timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 8, 13)))
 
-    bulge = three_c and name.startswith("Northfield") and start > END - timedelta(days=56)
+    bulge = three_c and name.startswith("Northfield") and start > END - timedelta(days=70)
     steps = [1]
     if three_c:
         if rng.random() < 0.22:
             steps.append(2)
         if rng.random() < (0.45 if 2 in steps else 0.08):
             steps.append(3)
-    ltc_chance = (0.55 if three_c else 0.09) if request_type == "new" else 0.0
+    ltc_chance = (0.68 if three_c else 0.135) if request_type == "new" else 0.0
     long_term = rng.random() < ltc_chance and (not three_c or 3 in steps)
 
     day = start
     last_end: date | None = None
     for index, number in enumerate(steps):
-        length = rng.randint(3, 40) + (rng.randint(20, 45) if bulge else 0)
+        length = rng.randint(3, 40) + (rng.randint(30, 80) if bulge and number == 1 else 0)
         if not three_c:
             length = rng.randint(10, 55)
         ended = day + timedelta(days=length)

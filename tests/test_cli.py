@@ -20,7 +20,7 @@ def test_sample_import_again_undo(tmp_path: Path, capsys, monkeypatch) -> None: 
     assert main(["import", *files, "--db", str(db), "--as-of", "2026-07-31"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
-        "conversations.csv: conversations, batch B00001: 2240 added, 0 replaced, 0 unchanged "
+        "conversations.csv: conversations, batch B00001: 2204 added, 0 replaced, 0 unchanged "
         "(as of 31/07/2026)"
     )
     assert len(lines) == 5
@@ -30,13 +30,13 @@ def test_sample_import_again_undo(tmp_path: Path, capsys, monkeypatch) -> None: 
     assert all("nothing new" in line for line in again)
 
     assert main(["undo", "B00002", "--db", str(db)]) == 0
-    assert "undid batch B00002 (care_packages): 992 rows removed" in capsys.readouterr().out
+    assert "undid batch B00002 (care_packages): 1017 rows removed" in capsys.readouterr().out
     assert main(["batches", "--db", str(db)]) == 0
     listing = capsys.readouterr().out
     assert "B00002  care_packages" in listing and "undone" in listing
     store = open_store(db)
     assert store.count("care_packages") == 0
-    assert store.count("conversations") == 2240
+    assert store.count("conversations") == 2204
     store.close()
 
 

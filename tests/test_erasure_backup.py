@@ -104,7 +104,7 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     load_sample(source)
     expected = _report(source)
     manifest = backup(source, tmp_path / "backup")
-    assert manifest["tables"]["conversations"] == 2240
+    assert manifest["tables"]["conversations"] == 2204
     source.close()
 
     target = open_store(tmp_path / "b" / "e.duckdb")

@@ -1,0 +1,306 @@
+"""Whether the work flows: what is underway and for how long, how long things take, hand-offs.
+
+Harrow spotted a Conversation 1 "bulge" in its data — many first conversations started
+quickly but not finished — and fixed it with two more staff. This module gives that view:
+conversations underway on the data's as-of date by conversation number and age, a note when
+the older Conversation 1s are growing week on week, the time conversations take, the wait
+from request to first conversation, and how often a request passes between workers.
+
+Percentiles use DuckDB's ``quantile_cont`` (linear interpolation between the two nearest
+values), which is what Excel's MEDIAN and PERCENTILE.INC give, so a council can check a
+figure in a spreadsheet: the median of 2, 4, 10 and 12 days is 7 days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from evaluation.conversion import (
+    NOT_GIVEN,
+    check_by,
+    percent,
+    request_table_sql,
+    scope_where,
+)
+from evaluation.selection import Selection
+from evaluation.store import Store
+
+# (label, lowest age in days, highest age in days or None)
+AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–7 days", 0, 7),
+    ("8–14 days", 8, 14),
+    ("15–28 days", 15, 28),
+    ("29–56 days", 29, 56),
+    ("over 56 days", 57, None),
+)
+OLDER_THAN_DAYS = 28  # a Conversation 1 underway longer than four weeks counts as "older"
+USUAL_PRACTICE_LABEL = "Usual practice"
+
+CONVERSATION_LABEL = (
+    f"CASE WHEN conversation IS NULL THEN '{USUAL_PRACTICE_LABEL}' "
+    "ELSE 'Conversation ' || conversation END"
+)
+
+# Conversation-level splits read the conversation's own columns and start date.
+CONVERSATION_DIMENSIONS: dict[str, str] = {
+    "site": "site",
+    "approach": "approach",
+    "area": f"coalesce(area, '{NOT_GIVEN}')",
+    "cohort": f"coalesce(cohort, '{NOT_GIVEN}')",
+    "month": "strftime(started_on, '%Y-%m')",
+    "quarter": "strftime(started_on, '%Y') || ' Q' || quarter(started_on)",
+    "conversation": CONVERSATION_LABEL,
+}
+REQUEST_DIMENSIONS: dict[str, str] = {
+    "site": "site",
+    "approach": "approach",
+    "area": f"coalesce(area, '{NOT_GIVEN}')",
+    "cohort": f"coalesce(cohort, '{NOT_GIVEN}')",
+    "month": "strftime(first_started, '%Y-%m')",
+    "quarter": "strftime(first_started, '%Y') || ' Q' || quarter(first_started)",
+}
+
+
+def data_as_of(store: Store) -> date | None:
+    """The newest extract date among the conversations batches still in the store."""
+    cur = store.cursor()
+    try:
+        found = cur.execute(
+            "SELECT max(as_of) FROM import_log WHERE kind = 'conversations' AND undone_at IS NULL"
+        ).fetchall()[0][0]
+    finally:
+        cur.close()
+    return found
+
+
+def _band_sql(age: str) -> str:
+    parts = []
+    for label, low, high in AGE_BANDS:
+        test = f"{age} >= {low}" + (f" AND {age} <= {high}" if high is not None else "")
+        parts.append(f"WHEN {test} THEN '{label}'")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def _split(by: tuple[str, ...], dims: dict[str, str]) -> tuple[list[str], list[str]]:
+    select = [f"{dims[d]} AS g{i}" for i, d in enumerate(by)]
+    names = [f"g{i}" for i in range(len(by))]
+    return select, names
+
+
+def _group(by: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, str]:
+    return {d: str(v) for d, v in zip(by, row[: len(by)], strict=True)}
+
+
+# --- underway ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnderwayRow:
+    group: dict[str, str]
+    conversation: str  # "Conversation 1", "Conversation 2", "Conversation 3", "Usual practice"
+    band: str
+    count: int
+
+
+def underway(
+    store: Store, as_of: date, selection: Selection | None = None, by: Iterable[str] = ()
+) -> list[UnderwayRow]:
+    """Conversations underway on ``as_of`` by conversation number and age band.
+
+    Underway: started on or before ``as_of`` and not ended by then (no ended_on, or ended
+    after it). Age is ``as_of − started_on`` in days. Every band of every conversation number
+    seen is returned, zeros included, so the bars line up week after week. The selection's
+    dates don't apply: this is a snapshot on one day.
+    """
+    dims = check_by(by, {k: v for k, v in CONVERSATION_DIMENSIONS.items() if k != "conversation"})
+    where, params = scope_where(selection, "started_on", with_dates=False)
+    select, names = _split(dims, CONVERSATION_DIMENSIONS)
+    bands = ", ".join(f"('{label}', {n})" for n, (label, _, _) in enumerate(AGE_BANDS))
+    sql = f"""
+        WITH aged AS (
+            SELECT {"".join(s + ", " for s in select)} {CONVERSATION_LABEL} AS label,
+                date_diff('day', started_on, CAST(? AS DATE)) AS age
+            FROM conversations
+            WHERE started_on <= CAST(? AS DATE)
+              AND (ended_on IS NULL OR ended_on > CAST(? AS DATE))
+              AND {where}
+        ),
+        live AS (SELECT *, {_band_sql("age")} AS band FROM aged),
+        counts AS (
+            SELECT {"".join(n + ", " for n in names)} label, band, count(*) AS n
+            FROM live GROUP BY ALL
+        ),
+        kinds AS (SELECT DISTINCT {"".join(n + ", " for n in names)} label FROM live),
+        bands(band, position) AS (VALUES {bands})
+        SELECT {"".join(f"kinds.{n}, " for n in names)} kinds.label, bands.band,
+            coalesce(counts.n, 0)
+        FROM kinds CROSS JOIN bands
+        LEFT JOIN counts ON counts.label = kinds.label AND counts.band = bands.band
+            {"".join(f" AND counts.{n} = kinds.{n}" for n in names)}
+        ORDER BY {"".join(f"kinds.{n}, " for n in names)} kinds.label, bands.position
+    """
+    cur = store.cursor()
+    try:
+        rows = cur.execute(sql, [as_of, as_of, as_of, *params]).fetchall()
+    finally:
+        cur.close()
+    return [
+        UnderwayRow(_group(dims, r), r[len(dims)], r[len(dims) + 1], int(r[len(dims) + 2]))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OlderFirstConversations:
+    """Conversation 1s underway for more than 28 days, on the as-of date and a week earlier."""
+
+    as_of: date
+    now: int
+    week_before: int
+
+    @property
+    def growing(self) -> bool:
+        return self.now > self.week_before
+
+    def note(self) -> str | None:
+        if not self.growing:
+            return None
+        return (
+            f"Conversation 1s underway for more than {OLDER_THAN_DAYS} days rose from "
+            f"{self.week_before} on {self.as_of - timedelta(days=7):%d/%m/%Y} to {self.now} on "
+            f"{self.as_of:%d/%m/%Y}. First conversations are starting faster than they finish: "
+            "worth raising at the Reflection or Making it Happen meeting."
+        )
+
+
+def older_first_conversations(
+    store: Store, as_of: date, selection: Selection | None = None
+) -> OlderFirstConversations:
+    """Compare the older Conversation 1s underway on ``as_of`` with 7 days before."""
+    where, params = scope_where(selection, "started_on", with_dates=False)
+    sql = f"""
+        SELECT d, count(*) FILTER (
+            WHERE started_on <= d AND (ended_on IS NULL OR ended_on > d)
+              AND date_diff('day', started_on, d) > {OLDER_THAN_DAYS}
+        )
+        FROM conversations, (VALUES (CAST(? AS DATE)), (CAST(? AS DATE))) days(d)
+        WHERE conversation = 1 AND {where}
+        GROUP BY d
+    """
+    cur = store.cursor()
+    try:
+        rows = dict(cur.execute(sql, [as_of, as_of - timedelta(days=7), *params]).fetchall())
+    finally:
+        cur.close()
+    return OlderFirstConversations(
+        as_of, int(rows.get(as_of, 0)), int(rows.get(as_of - timedelta(days=7), 0))
+    )
+
+
+# --- how long things take ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duration:
+    group: dict[str, str]
+    count: int
+    median_days: float | None
+    p90_days: float | None
+
+
+def time_to_complete(
+    store: Store, selection: Selection | None = None, by: Iterable[str] = ("conversation",)
+) -> list[Duration]:
+    """Days from started_on to ended_on of each finished conversation: median and 90th
+    percentile (``quantile_cont``). The selection's dates apply to the start date."""
+    dims = check_by(by, CONVERSATION_DIMENSIONS)
+    where, params = scope_where(selection, "started_on")
+    select, names = _split(dims, CONVERSATION_DIMENSIONS)
+    sql = f"""
+        SELECT {"".join(s + ", " for s in select)} count(*),
+            quantile_cont(date_diff('day', started_on, ended_on), 0.5),
+            quantile_cont(date_diff('day', started_on, ended_on), 0.9)
+        FROM conversations
+        WHERE ended_on IS NOT NULL AND {where}
+        {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
+    """
+    return _durations(store, sql, params, dims)
+
+
+def waiting_time(
+    store: Store, selection: Selection | None = None, by: Iterable[str] = ()
+) -> list[Duration]:
+    """Days from requested_on to the first conversation's start, per request that has a
+    requested_on (median and 90th percentile, ``quantile_cont``). A request dated after its
+    first conversation began is a data slip and is left out rather than counted as negative."""
+    dims = check_by(by, REQUEST_DIMENSIONS)
+    where, params = scope_where(selection, "first_started")
+    select, names = _split(dims, REQUEST_DIMENSIONS)
+    sql = f"""
+        {request_table_sql()}
+        SELECT {"".join(s + ", " for s in select)} count(*),
+            quantile_cont(date_diff('day', requested_on, first_started), 0.5),
+            quantile_cont(date_diff('day', requested_on, first_started), 0.9)
+        FROM flagged
+        WHERE requested_on IS NOT NULL AND requested_on <= first_started AND {where}
+        {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
+    """
+    return _durations(store, sql, params, dims)
+
+
+def _durations(store: Store, sql: str, params: list[Any], dims: tuple[str, ...]) -> list[Duration]:
+    cur = store.cursor()
+    try:
+        rows = cur.execute(sql, params).fetchall()
+    finally:
+        cur.close()
+    return [
+        Duration(
+            _group(dims, r),
+            int(r[len(dims)]),
+            None if r[len(dims) + 1] is None else float(r[len(dims) + 1]),
+            None if r[len(dims) + 2] is None else float(r[len(dims) + 2]),
+        )
+        for r in rows
+    ]
+
+
+# --- hand-offs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandOffs:
+    group: dict[str, str]
+    requests_with_worker: int  # requests where at least one conversation names a worker
+    more_than_one_worker: int
+
+    @property
+    def share(self) -> float | None:
+        return percent(self.more_than_one_worker, self.requests_with_worker)
+
+
+def hand_offs(
+    store: Store, selection: Selection | None = None, by: Iterable[str] = ()
+) -> list[HandOffs]:
+    """Share of requests held by more than one distinct worker, among requests with a worker
+    recorded (a request with no worker_id says nothing either way)."""
+    dims = check_by(by, REQUEST_DIMENSIONS)
+    where, params = scope_where(selection, "first_started")
+    select, names = _split(dims, REQUEST_DIMENSIONS)
+    sql = f"""
+        {request_table_sql()}
+        SELECT {"".join(s + ", " for s in select)}
+            count(*) FILTER (WHERE workers >= 1), count(*) FILTER (WHERE workers > 1)
+        FROM flagged
+        WHERE {where}
+        {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
+    """
+    cur = store.cursor()
+    try:
+        rows = cur.execute(sql, params).fetchall()
+    finally:
+        cur.close()
+    return [HandOffs(_group(dims, r), int(r[len(dims)]), int(r[len(dims) + 1])) for r in rows]
