@@ -18,8 +18,9 @@ DETECT = "Detect from the headers"
 
 st.title("Upload data")
 st.write(
-    "Upload CSV exports from your recording system (Mosaic, LAS, Eclipse) or from feedback and staff surveys. "
-    "Every row is checked against the data contract first: a file is imported whole, or not at all."
+    "Upload CSV exports from your recording system (Mosaic, LAS, Eclipse) or from feedback and "
+    "staff surveys. Every row is checked against the data contract first: a file is imported "
+    "whole, or not at all."
 )
 
 kind_label = st.selectbox(
