@@ -86,19 +86,10 @@ def _value_sql(parse: Any, t: str, bind: Params) -> str:
             f"WHEN regexp_full_match({t}, {bind(iso)}) "
             f"THEN try_strptime(left({t}, 10), '%Y-%m-%d')::DATE END"
         )
-        return f"(CASE WHEN year({day}) >= 1 THEN {day} END)"
-    if parse is v.money:
-        w = f"replace(replace({t}, '\u00a3', ''), ' ', '')"
-        digits = f"ltrim(trim({w}, '()'), '-')"
-        negative = f"(starts_with({w}, '-') OR (starts_with({w}, '(') AND ends_with({w}, ')')))"
-        pattern = bind(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
-        amount = f"TRY_CAST(replace({digits}, ',', '') AS DECIMAL(38,10))"
-        ok = (
-            f"regexp_matches({digits}, {pattern}) "
-            f"AND length(split_part({digits}, '.', 2)) <= 2 "
-            f"AND NOT ({negative} AND {amount} <> 0) AND {amount} < 10000000000"
-        )
-        return f"CASE WHEN coalesce({ok}, false) THEN {amount}::DECIMAL(12,2) END"
+        return day
+    if parse is v.money:  # the amount; what makes it valid is in _extra_check
+        digits = f"ltrim(trim(replace(replace({t}, '\u00a3', ''), ' ', ''), '()'), '-')"
+        return f"TRY_CAST(replace({digits}, ',', '') AS DECIMAL(38,10))"
     if parse is v.yes_no:
         lowered = f"lower({t})"
         return (
@@ -135,20 +126,40 @@ def _value_sql(parse: Any, t: str, bind: Params) -> str:
     raise TypeError(f"no SQL for parser {parse!r}")
 
 
-def _typed(kind: Kind, column: str, source: str, bind: Params) -> tuple[str, str]:
-    """(value expression, ok expression) for one contract column read from text ``source``."""
+def _extra_check(parse: Any, value: str, t: str, bind: Params) -> str | None:
+    """What a parsed value must also satisfy (checked in a second pass, on the typed column)."""
+    if parse is v.uk_date:
+        return f"year({value}) >= 1"
+    if parse is v.money:
+        w = f"replace(replace({t}, '\u00a3', ''), ' ', '')"
+        digits = f"ltrim(trim({w}, '()'), '-')"
+        negative = f"(starts_with({w}, '-') OR (starts_with({w}, '(') AND ends_with({w}, ')')))"
+        pattern = bind(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
+        return (
+            f"regexp_matches({digits}, {pattern}) "
+            f"AND length(split_part({digits}, '.', 2)) <= 2 "
+            f"AND NOT ({negative} AND {value} <> 0) AND {value} < 10000000000"
+        )
+    return None
+
+
+def _typed(kind: Kind, column: str, t: str, bind: Params) -> tuple[str, str]:
+    """(value expression over trimmed text ``t``, ok expression over the value column).
+
+    The value is computed once, in the first pass; the ok expression reads the typed column
+    (named like the contract column) in the second pass, so no parse runs twice.
+    """
     wrapper = _validator(kind, column)
-    t = f"NULLIF(trim({source}, {bind(_WS)}), '')"
     parsed = _value_sql(wrapper.parse, t, bind)
-    sql_type = kind.sql_type(column)
+    extra = _extra_check(wrapper.parse, column, t, bind)
+    valid = f"{column} IS NOT NULL" + (f" AND {extra}" if extra else "")
     if wrapper.required:
-        ok = f"coalesce({t} IS NOT NULL AND ({parsed}) IS NOT NULL, false)"
-        return f"({parsed})::{sql_type}", ok
-    ok = f"coalesce({t} IS NULL OR ({parsed}) IS NOT NULL, false)"
+        return parsed, f"coalesce({t} IS NOT NULL AND {valid}, false)"
+    ok = f"coalesce({t} IS NULL OR ({valid}), false)"
     if wrapper.default is None:
-        return f"({parsed})::{sql_type}", ok
-    default = bind(wrapper.default, sql_type)
-    return f"CASE WHEN {t} IS NULL THEN {default} ELSE ({parsed})::{sql_type} END", ok
+        return parsed, ok
+    default = bind(wrapper.default, kind.sql_type(column))
+    return f"CASE WHEN {t} IS NULL THEN {default} ELSE {parsed} END", ok
 
 
 def _unusual_lines(data: bytes) -> bool:
@@ -173,14 +184,14 @@ def check_fast(
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
+        trimmed = ", ".join(f"NULLIF(trim(c{i}, $ws), '') AS c{i}" for i in range(width))
         try:
             con.execute(
-                "CREATE TEMP TABLE raw_rows AS SELECT row_number() OVER () + 1 AS _row, * "
-                "FROM read_csv(?, header = true, "
-                "delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = ?, "
-                "strict_mode = true, null_padding = false, compression = 'none', "
-                "all_varchar = true)",
-                [path, columns],
+                f"CREATE TEMP TABLE raw_rows AS SELECT {trimmed} FROM read_csv($path, "
+                "header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+                "columns = $columns, strict_mode = true, null_padding = false, "
+                "compression = 'none', all_varchar = true)",
+                {"path": path, "columns": columns, "ws": _WS},
             )
         except duckdb.Error as error:
             raise NeedsRowByRow(str(error)) from None
@@ -194,8 +205,7 @@ def _validate(
     con: duckdb.DuckDBPyConnection, kind: Kind, positions: dict[str, int], width: int
 ) -> FastResult:
     bind = Params()
-    blank = bind(_WS)
-    not_blank = " OR ".join(f"NULLIF(trim(c{i}, {blank}), '') IS NOT NULL" for i in range(width))
+    not_blank = " OR ".join(f"c{i} IS NOT NULL" for i in range(width))
     raw_text = ", ".join(f"c{i}" for i in range(width))
     values, oks = [], []
     for column in kind.columns:
@@ -203,13 +213,16 @@ def _validate(
         value, ok = _typed(kind, column, source, bind)
         values.append(f"{value} AS {column}")
         oks.append(ok)
+    rules = " AND ".join(f"coalesce({rule}, false)" for _, rule in kind.row_rules) or "true"
+    # Two layers in one statement: the inner one parses each column once, the outer one checks
+    # the typed values. rowid is the insertion order of the table just filled from the file:
+    # rowid 0 is the spreadsheet's row 2 (the header is row 1).
     con.execute(
-        f"CREATE TEMP TABLE typed AS SELECT _row, {raw_text}, {', '.join(values)}, "
-        f"({' AND '.join(oks)}) AS _fields_ok FROM raw_rows WHERE {not_blank}",
+        f"CREATE TEMP TABLE checked AS SELECT *, {' AND '.join(oks)} AND {rules} AS _ok FROM "
+        f"(SELECT rowid + 2 AS _row, {raw_text}, {', '.join(values)} "
+        f"FROM raw_rows WHERE {not_blank})",
         bind.values,
     )
-    rules = " AND ".join(f"coalesce({rule}, false)" for _, rule in kind.row_rules) or "true"
-    con.execute(f"CREATE TEMP TABLE checked AS SELECT *, _fields_ok AND {rules} AS _ok FROM typed")
     key = kind.id_column
     duplicates = [
         (int(r), str(i), int(f))
@@ -229,9 +242,8 @@ def _validate(
         {k: ("" if x is None else x) for k, x in zip(preview_names, row, strict=True)}
         for row in preview_rel.fetchall()
     ]
-    table = con.sql(
-        f"SELECT {', '.join(kind.columns)} FROM checked WHERE _ok ORDER BY _row"
-    ).to_arrow_table()
+    typed = ", ".join(f"{c}::{kind.sql_type(c)} AS {c}" for c in kind.columns)
+    table = con.sql(f"SELECT {typed} FROM checked WHERE _ok ORDER BY _row").to_arrow_table()
     con.close()
     return FastResult(table, bad_rows, duplicates, preview)
 
