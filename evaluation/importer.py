@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -112,7 +113,21 @@ def detect_kind(headers: list[str]) -> Kind | None:
     return max(found, key=lambda k: len(keys & {normalise_header(c) for c in k.columns}))
 
 
-def check(data: bytes, file_name: str, kind: str | None = None, *, engine: str = "auto") -> Checked:
+Progress = Callable[[float, str], None]
+
+
+def _silent(_fraction: float, _stage: str) -> None:
+    return None
+
+
+def check(
+    data: bytes,
+    file_name: str,
+    kind: str | None = None,
+    *,
+    engine: str = "auto",
+    progress: Progress = _silent,
+) -> Checked:
     """Read and validate one file; every problem is collected, nothing is stored.
 
     ``engine="auto"`` checks the whole file at once in DuckDB and falls back to the row-by-row
@@ -135,13 +150,16 @@ def check(data: bytes, file_name: str, kind: str | None = None, *, engine: str =
         positions = _match_headers(headers, checked.kind, checked)
         if checked.problems:
             return checked
+        progress(0.1, f"Checking every value in {checked.file_name}")
         fast = check_fast(utf8, headers, positions, checked.kind)
     except NeedsRowByRow:
         return _check_row_by_row(data, kind, checked)
     except Refused as refused:
         checked.problems.append(refused.problem)
         return checked
+    progress(0.5, f"Wording any problems in {checked.file_name}")
     _explain(fast, checked)
+    progress(0.6, f"Checked {checked.file_name}")
     return checked
 
 
@@ -341,20 +359,25 @@ def store_checked(
     as_of: date | None = None,
     imported_by: str = "local user",
     source: str = "upload",
+    progress: Progress = _silent,
 ) -> Imported:
     """Write one already-checked file as a batch (the page checks first, then confirms)."""
     assert checked.ok and checked.kind is not None
     day = as_of or date.today()
     assert checked.table is not None
+    progress(0.7, f"Replacing person and worker ids with pseudonyms in {checked.file_name}")
+    rows = pseudonymise(checked.table, checked.kind, store.key)
+    progress(0.8, f"Storing {checked.rows:,} rows from {checked.file_name}")
     result = store.write_batch(
         checked.kind,
-        pseudonymise(checked.table, checked.kind, store.key),
+        rows,
         file_name=checked.file_name,
         sha256=checked.sha256,
         as_of=day,
         imported_by=imported_by,
         source=source,
     )
+    progress(1.0, f"Stored {checked.file_name}")
     return Imported(
         file_name=checked.file_name,
         kind=checked.kind.name,

@@ -149,3 +149,15 @@ def test_key_from_the_environment_wins(tmp_path: Path, monkeypatch, rng) -> None
     assert store.key == TEST_KEY.encode()
     assert not key_path(db).exists()
     store.close()
+
+
+def test_import_reports_its_progress_in_order(store: Store, rng) -> None:  # type: ignore[no-untyped-def]
+    from evaluation.importer import check, store_checked
+
+    seen: list[tuple[float, str]] = []
+    checked = check(conversations(rng, 20), "c.csv", progress=lambda f, s: seen.append((f, s)))
+    store_checked(store, checked, progress=lambda f, s: seen.append((f, s)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert seen[-1][1] == "Stored c.csv"
+    assert any("pseudonyms" in stage for _, stage in seen)
