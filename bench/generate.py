@@ -33,7 +33,10 @@ def write(out: Path, conversations: int, seed: int = 7) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     people = max(1, conversations // 2)
     days = [START + timedelta(days=n) for n in range(545)]
-    paths = {name: out / f"{name}.csv" for name in ("conversations", "care_packages", "feedback", "staff")}
+    paths = {
+        name: out / f"{name}.csv"
+        for name in ("conversations", "care_packages", "feedback", "staff")
+    }
     with paths["conversations"].open("w", encoding="utf-8", newline="") as f:
         f.write(
             "conversation_id,person_id,site,approach,conversation,request_type,request_id,"
@@ -49,7 +52,9 @@ def write(out: Path, conversations: int, seed: int = 7) -> dict[str, Path]:
             person = f"MOS{rng.randrange(people):07d}"
             kind = "new" if rng.random() < 0.6 else "existing"
             start = days[rng.randrange(545)]
-            steps = (1, 2, 3)[: 1 + (rng.random() < 0.2) + (rng.random() < 0.1)] if three else (None,)
+            steps = (
+                (1, 2, 3)[: 1 + (rng.random() < 0.2) + (rng.random() < 0.1)] if three else (None,)
+            )
             for step in steps:
                 if n >= conversations:
                     break
@@ -74,7 +79,7 @@ def write(out: Path, conversations: int, seed: int = 7) -> dict[str, Path]:
             status = "suspended" if rng.random() < 0.03 else "active"
             f.write(
                 f"K{2 * p:08d},MOS{p:07d},home care,{uk(change - timedelta(days=400))},"
-                f"{uk(change - timedelta(days=1))},\"\u00a3{cost:,.2f}\",active\r\n"
+                f'{uk(change - timedelta(days=1))},"\u00a3{cost:,.2f}",active\r\n'
                 f"K{2 * p + 1:08d},MOS{p:07d},home care,{uk(change)},,"
                 f"{cost * rng.choice((0.8, 1, 1, 1.2)):.2f},{status}\r\n"
             )
@@ -87,9 +92,10 @@ def write(out: Path, conversations: int, seed: int = 7) -> dict[str, Path]:
             site, approach = SITES[rng.randrange(3)]
             answers = ",".join(rng.choice(("yes", "yes", "partly", "no")) for _ in range(3))
             f.write(
-                f"F{i:08d},{site},{uk(days[rng.randrange(545)])},C{rng.randrange(1, conversations + 1):08d},"
+                f"F{i:08d},{site},{uk(days[rng.randrange(545)])},"
+                f"C{rng.randrange(1, conversations + 1):08d},"
                 f"{approach},phone interview,{answers},{rng.randint(1, 5)},"
-                f"\"They listened, and \"\"got it\"\"\",Slow to call back,{rng.choice(('yes', 'no'))}\r\n"
+                f'"They listened, and ""got it""",Slow to call back,{rng.choice(("yes", "no"))}\r\n'
             )
     with paths["staff"].open("w", encoding="utf-8", newline="") as f:
         f.write(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -52,8 +53,8 @@ def main() -> None:
     parser.add_argument("--slow-repeat", type=int, default=1)
     parser.add_argument("--slow-limit", type=int, default=1_000_000)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores")  # fmt: skip
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    print(f"machine: {platform.machine()}, {python}, {os.cpu_count()} cores")
     print(f"{'rows':>9}  {'task':<26} {'median s':>9} {'runs':>4} {'peak MB':>8}  ratio")
     for size in (int(s) for s in args.sizes.split(",")):
         scratch = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
@@ -62,14 +63,20 @@ def main() -> None:
         results: dict[str, dict[str, float]] = {}
         for _group, name, baseline, slow in PLAN:
             if slow and size > args.slow_limit:
-                print(f"{size:>9}  {name:<26} {'skipped':>9}  (over --slow-limit {args.slow_limit})")
+                print(
+                    f"{size:>9}  {name:<26} {'skipped':>9}  (over --slow-limit {args.slow_limit})"
+                )
                 continue
             results[name] = measure(name, data, scratch, args.slow_repeat if slow else args.repeat)
             r = results[name]
             ratio = ""
             if baseline and baseline in results:
                 ratio = f"{r['seconds'] / results[baseline]['seconds']:.2f}x {baseline}"
-            print(f"{size:>9}  {name:<26} {r['seconds']:>9.3f} {r['runs']:>4} {r['peak_mb']:>8.0f}  {ratio}", flush=True)
+            print(
+                f"{size:>9}  {name:<26} {r['seconds']:>9.3f} {r['runs']:>4} "
+                f"{r['peak_mb']:>8.0f}  {ratio}",
+                flush=True,
+            )
         shutil.rmtree(scratch, ignore_errors=True)
 
 

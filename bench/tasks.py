@@ -34,7 +34,9 @@ def duckdb_floor(data: Path, work: Path) -> object:
 
     con = duckdb.connect(str(work / "floor.duckdb"))
     for name in IMPORTED:
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv(?)", [str(data / f"{name}.csv")])
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv(?)", [str(data / f"{name}.csv")]
+        )
     rows = con.execute("SELECT count(*) FROM conversations").fetchall()[0][0]
     con.close()
     return rows
@@ -47,7 +49,9 @@ def ours(data: Path, work: Path) -> object:
     from evaluation.store import Store
 
     store = Store(work / "ours.duckdb", key="bench-key")
-    results = import_files(store, [(f"{n}.csv", (data / f"{n}.csv").read_bytes()) for n in IMPORTED])
+    results = import_files(
+        store, [(f"{n}.csv", (data / f"{n}.csv").read_bytes()) for n in IMPORTED]
+    )
     store.close()
     return [r.added for r in results]
 
@@ -66,7 +70,7 @@ def pandas_pydantic(data: Path, work: Path) -> object:
         frame = pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False)
         frame.columns = [c.strip().lower() for c in frame.columns]
         records = [kind.model.model_validate(row).model_dump() for row in frame.to_dict("records")]
-        checked = pd.DataFrame.from_records(records, columns=kind.columns)
+        pd.DataFrame.from_records(records, columns=kind.columns)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM checked")
     rows = con.execute("SELECT count(*) FROM conversations").fetchall()[0][0]
     con.close()
@@ -80,7 +84,11 @@ def main() -> None:
     result = TASKS[name](data, work)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"task": name, "seconds": seconds, "peak_mb": peak_mb, "result": repr(result)[:200]}))
+    print(
+        json.dumps(
+            {"task": name, "seconds": seconds, "peak_mb": peak_mb, "result": repr(result)[:200]}
+        )
+    )
 
 
 if __name__ == "__main__":

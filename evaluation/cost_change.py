@@ -201,7 +201,12 @@ def _order_key(day: str) -> str:
 
 
 def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[Any]]:
-    """One row per request in the selection, with its dates, costs, class and reason."""
+    """One row per request in the selection, with its dates, costs, class and reason.
+
+    Consumers aggregate it or take an ordered top-N (``ORDER BY … LIMIT``). Never put a bare
+    ``LIMIT`` over it: DuckDB 2.0 can hang on a streaming LIMIT above a CTE that is read
+    twice (``sel`` here), seen at a million conversations.
+    """
     where, where_params = selection.where()
     covers = "p.starts_on <= {day} AND (p.ends_on IS NULL OR p.ends_on >= {day})"
     at_d0, at_d1 = covers.format(day="s.d0"), covers.format(day="s.d1")

@@ -183,9 +183,14 @@ if bands:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("band:N", sort=order, title="Change in weekly cost (£ a week)"),
-            xOffset=alt.XOffset("group:N"),
-            y=alt.Y("share:Q", title="Share of completed requests", axis=alt.Axis(format="%")),
+            y=alt.Y(
+                "band:N",
+                sort=order,
+                scale=alt.Scale(domain=order),
+                title="Change in weekly cost (£ a week)",
+            ),
+            yOffset=alt.YOffset("group:N"),
+            x=alt.X("share:Q", title="Share of completed requests", axis=alt.Axis(format="%")),
             color=alt.Color("group:N", title="Column"),
             tooltip=[
                 alt.Tooltip("group:N", title="Column"),

@@ -36,7 +36,7 @@ def test_shared_link_shows_table_1a_with_exact_figures(tmp_path: Path, page) -> 
         # (pages/common.py), which sends a deep link whose url_path differs from its file
         # name to the home page; open the home page first, as a running dashboard would have.
         page.goto(url)
-        wait_for_app(page)
+        page.get_by_role("heading", name="Three Conversations evaluation").wait_for()
         page.goto(f"{url}/cost-change?cohort=covid")
         wait_for_app(page)
         rows = read_table(page)
@@ -67,9 +67,11 @@ def test_shared_link_shows_table_1a_with_exact_figures(tmp_path: Path, page) -> 
 def _upload(page, url: str, files: list[Path], as_of: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{url}/upload")
     wait_for_app(page)
-    day = page.get_by_label("Data as of (the export's extract date)")
-    day.fill(as_of)
-    day.press("Enter")
+    label = "Data as of (the export's extract date)"
+    for part, digits in zip(("day", "month", "year"), as_of.split("/"), strict=True):
+        page.get_by_role("spinbutton", name=f"{part}, {label}").click()
+        page.keyboard.type(digits)
+    page.keyboard.press("Tab")
     wait_for_app(page)
     page.locator("input[type='file']").set_input_files([str(f) for f in files])
     page.get_by_role("button", name=f"Import {len(files)} file(s)").click(timeout=60_000)
