@@ -213,10 +213,11 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
     sql = f"""
     WITH conv AS (
         SELECT c.*, coalesce(c.request_id, c.conversation_id) AS request_key,
-               l.as_of AS batch_as_of,
+               greatest(l.as_of, coalesce(a.as_of, l.as_of)) AS batch_as_of,
                {_order_key("c.started_on")} AS first_order,
                {_order_key("c.ended_on")} AS last_order
         FROM conversations c LEFT JOIN import_log l ON l.batch_id = c.batch_id
+        LEFT JOIN site_as_of a ON a.site = c.site
     ),
     req AS (
         SELECT request_key,

@@ -75,6 +75,11 @@ class Imported:
                 f"{self.file_name}: {self.kind}, nothing new — all {self.unchanged} rows are "
                 "already in the store (no batch recorded)"
             )
+        if self.added == self.replaced == 0:
+            return (
+                f"{self.file_name}: {self.kind}, batch {self.batch_id}: all {self.unchanged} rows "
+                f"already in the store; the data is now as of {self.as_of:%d/%m/%Y}"
+            )
         text = (
             f"{self.file_name}: {self.kind}, batch {self.batch_id}: {self.added} added, "
             f"{self.replaced} replaced, {self.unchanged} unchanged (as of {self.as_of:%d/%m/%Y})"

@@ -56,6 +56,18 @@ LOG_COLUMNS = (
 )
 
 
+# The data's as-of date for each site: the newest extract date of any active conversations
+# batch that carried rows of that site, changed or not. A weekly full extract re-imported with
+# the same rows still moves its sites' as-of date on (write_batch records such a batch).
+SITE_AS_OF_VIEW = """
+CREATE OR REPLACE VIEW site_as_of AS
+SELECT site, max(as_of) AS as_of
+FROM (SELECT unnest(sites) AS site, as_of FROM import_log
+      WHERE kind = 'conversations' AND undone_at IS NULL)
+GROUP BY site
+"""
+
+
 def default_path() -> Path:
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
 
@@ -215,7 +227,10 @@ class Store:
                 f"({', '.join(columns)}, batch_id VARCHAR, replaced_by VARCHAR)"
             )
         cur.execute(f"CREATE TABLE IF NOT EXISTS import_log ({', '.join(LOG_COLUMNS)})")
+        # Stores made before batches recorded their sites gain the column (empty for them).
+        cur.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS sites VARCHAR[]")
         cur.execute("CREATE SEQUENCE IF NOT EXISTS batch_number START 1")
+        cur.execute(SITE_AS_OF_VIEW)
         cur.close()
 
     @contextmanager
@@ -248,8 +263,10 @@ class Store:
         """Land one validated batch in one transaction; rows identical to stored ones are left be.
 
         An id already stored with different values is replaced, its old row kept in the
-        ``_replaced`` table for undo. When nothing differs no batch is recorded, so importing
-        the same file twice leaves the store exactly as it was.
+        ``_replaced`` table for undo. When nothing differs and the extract is no newer than what
+        the store already has for its sites, no batch is recorded, so importing the same file
+        twice leaves the store exactly as it was. A newer extract with the same rows is recorded
+        (nothing added or replaced) so that its sites' as-of date moves on.
         """
         table, key = kind.name, kind.id_column
         same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in kind.columns)
@@ -263,7 +280,17 @@ class Store:
                 f"SELECT count(*) FROM incoming i JOIN {table} t ON t.{key} = i.{key} "
                 f"WHERE NOT ({same})"
             ).fetchall()[0][0]
-            if unchanged == total:
+            sites = (
+                cur.execute("SELECT list(DISTINCT site ORDER BY site) FROM incoming").fetchall()[0][
+                    0
+                ]
+                if "site" in kind.columns
+                else None
+            )
+            if unchanged == total and (
+                self._same_file(cur, kind.name, sha256)
+                or not self._newer_extract(cur, kind.name, sites, as_of)
+            ):
                 cur.unregister("incoming")
                 return BatchResult(None, 0, 0, unchanged)
             batch_id = self._next_batch_id(cur)
@@ -285,7 +312,9 @@ class Store:
             cur.unregister("incoming")
             added = total - unchanged - replaced
             cur.execute(
-                "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                "INSERT INTO import_log (batch_id, kind, file_name, sha256, rows_added, "
+                "rows_replaced, rows_unchanged, as_of, imported_at, imported_by, source, sites) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     batch_id,
                     kind.name,
@@ -298,9 +327,33 @@ class Store:
                     datetime.now().replace(microsecond=0),
                     imported_by,
                     source,
+                    sites,
                 ],
             )
         return BatchResult(batch_id, added, replaced, unchanged)
+
+    @staticmethod
+    def _same_file(cur: duckdb.DuckDBPyConnection, kind: str, sha256: str) -> bool:
+        """The very same bytes are already in: the same extract, whatever date is claimed."""
+        return bool(
+            cur.execute(
+                "SELECT count(*) FROM import_log "
+                "WHERE kind = ? AND sha256 = ? AND undone_at IS NULL",
+                [kind, sha256],
+            ).fetchall()[0][0]
+        )
+
+    @staticmethod
+    def _newer_extract(
+        cur: duckdb.DuckDBPyConnection, kind: str, sites: list[str] | None, as_of: date
+    ) -> bool:
+        """Is ``as_of`` later than every active batch of this kind covering these sites?"""
+        latest = cur.execute(
+            "SELECT max(as_of) FROM import_log WHERE kind = ? AND undone_at IS NULL "
+            "AND (?::VARCHAR[] IS NULL OR list_has_any(sites, ?::VARCHAR[]))",
+            [kind, sites, sites],
+        ).fetchall()[0][0]
+        return latest is None or as_of > latest
 
     @staticmethod
     def _next_batch_id(cur: duckdb.DuckDBPyConnection) -> str:

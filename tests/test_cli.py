@@ -25,7 +25,7 @@ def test_sample_import_again_undo(tmp_path: Path, capsys, monkeypatch) -> None: 
     )
     assert len(lines) == 5
 
-    assert main(["import", *files, "--db", str(db)]) == 0
+    assert main(["import", *files, "--db", str(db)]) == 0  # the same files, no date given
     again = capsys.readouterr().out.splitlines()
     assert all("nothing new" in line for line in again)
 

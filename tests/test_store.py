@@ -161,3 +161,46 @@ def test_import_reports_its_progress_in_order(store: Store, rng) -> None:  # typ
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert seen[-1][1] == "Stored c.csv"
     assert any("pseudonyms" in stage for _, stage in seen)
+
+
+def test_a_newer_extract_with_the_same_rows_moves_the_as_of_date_on(store: Store) -> None:
+    """Weekly full extracts: finished work must stop counting as ongoing once a later extract
+    confirms it, even though the rows themselves have not changed."""
+    from evaluation.cost_change import summary
+
+    def ongoing_and_same() -> tuple[int, int]:
+        group = summary(store).groups[0]
+        return group.ongoing, group.no_change
+
+    week1 = (
+        b"conversation_id,person_id,site,approach,conversation,request_type,started_on,ended_on\r\n"
+        b"A1,P1,North,3Cs,1,existing,01/02/2024,20/02/2024\r\n"
+    )
+    week2 = week1 + b"A2,P2,South,3Cs,1,new,01/04/2024,\r\n"  # South only: North rows unchanged
+    import_files(store, [("w1.csv", week1)], as_of=date(2024, 3, 1))
+    assert ongoing_and_same() == (1, 0)  # d1 = 21/03/2024 is after the extract of 01/03/2024
+
+    [same] = import_files(store, [("w1.csv", week1)], as_of=date(2024, 4, 30))
+    assert same.batch_id is None  # the very same bytes: no new batch, whatever date is claimed
+
+    [newer] = import_files(store, [("w2.csv", week2)], as_of=date(2024, 4, 30))
+    assert (newer.added, newer.unchanged) == (1, 1)
+    assert ongoing_and_same() == (1, 1)  # A2 is underway; A1 is now complete
+
+    undo = store.undo(newer.batch_id, by="tester")  # type: ignore[arg-type]
+    assert undo["removed"] == 1
+    assert ongoing_and_same() == (1, 0)
+
+
+def test_an_unchanged_extract_for_the_same_sites_records_only_its_date(store: Store) -> None:
+    data = (
+        b"conversation_id,person_id,site,approach,conversation,request_type,started_on,ended_on\r\n"
+        b"A1,P1,North,3Cs,1,existing,01/02/2024,20/02/2024\r\n"
+    )
+    import_files(store, [("w1.csv", data)], as_of=date(2024, 3, 1))
+    later = data.replace(b"\r\n", b"\n")  # re-saved: other bytes, same rows
+    [result] = import_files(store, [("w2.csv", later)], as_of=date(2024, 4, 30))
+    assert (result.batch_id, result.added, result.replaced, result.unchanged) == ("B00002", 0, 0, 1)
+    assert "the data is now as of 30/04/2024" in result.summary()
+    [again] = import_files(store, [("w3.csv", later + b"\n")], as_of=date(2024, 4, 30))
+    assert again.batch_id is None
