@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from evaluation.conversion import (
+    DIMENSIONS,
     NOT_GIVEN,
     check_by,
     percent,
@@ -54,14 +55,7 @@ CONVERSATION_DIMENSIONS: dict[str, str] = {
     "quarter": "strftime(started_on, '%Y') || ' Q' || quarter(started_on)",
     "conversation": CONVERSATION_LABEL,
 }
-REQUEST_DIMENSIONS: dict[str, str] = {
-    "site": "site",
-    "approach": "approach",
-    "area": f"coalesce(area, '{NOT_GIVEN}')",
-    "cohort": f"coalesce(cohort, '{NOT_GIVEN}')",
-    "month": "strftime(first_started, '%Y-%m')",
-    "quarter": "strftime(first_started, '%Y') || ' Q' || quarter(first_started)",
-}
+REQUEST_DIMENSIONS: dict[str, str] = DIMENSIONS  # requests split as the conversion report does
 
 
 def data_as_of(store: Store) -> date | None:
