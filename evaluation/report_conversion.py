@@ -13,17 +13,13 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-
-from evaluation import values
 from evaluation.cli import iso_date
 from evaluation.conversion import DIMENSIONS, ConversionRow, conversion, total
 from evaluation.exports import to_csv
-from evaluation.selection import Selection
-from evaluation.store import Store, StoreError, default_path
+from evaluation.report_cli import open_store, selection_from
+from evaluation.store import StoreError
 
 FORMATS = ("table", "json", "csv")
 _FIGURE = re.compile(r"^[-+£]?[\d.,]+(?:%|–[\d.,]+%)?$")
@@ -52,44 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_selection_arguments(parser, list(DIMENSIONS))
 
 
-def _approach(text: str) -> str:
-    """'3Cs', 'BAU' and the other spellings the import accepts, as the store holds them."""
-    try:
-        return values.approach(text)
-    except PydanticCustomError:
-        return text
-
-
-def selection_from(args: argparse.Namespace) -> Selection:
-    """The command line's filters; a period that ends before it starts is refused."""
-    if args.date_from and args.date_to and args.date_from > args.date_to:
-        raise ValueError(
-            f"--from {args.date_from.isoformat()} is after --to {args.date_to.isoformat()}"
-        )
-    return Selection(
-        sites=tuple(args.site),
-        approaches=tuple(_approach(a) for a in args.approach),
-        areas=tuple(args.area),
-        cohorts=tuple(args.cohort),
-        date_from=args.date_from,
-        date_to=args.date_to,
-    )
-
-
 def split_by(text: str, allowed: Sequence[str]) -> tuple[str, ...]:
     chosen = tuple(part.strip().lower() for part in text.split(",") if part.strip())
     unknown = [d for d in chosen if d not in allowed]
     if unknown:
         raise ValueError(f"--by {', '.join(unknown)}: use one or more of {', '.join(allowed)}")
     return chosen
-
-
-def open_store(args: argparse.Namespace) -> Store:
-    """The store to report on; a report never creates an empty one by mistake."""
-    path = Path(args.db) if args.db else default_path()
-    if not path.exists():
-        raise StoreError(f"there is no store at {path}: import some data first")
-    return Store(path)
 
 
 def rate(value: float | None, places: int = 2) -> str:

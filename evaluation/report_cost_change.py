@@ -13,12 +13,8 @@ import argparse
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-
-from evaluation import values
 from evaluation.cli import iso_date
 from evaluation.cost_change import (
     GROUP_KEYS,
@@ -32,8 +28,9 @@ from evaluation.cost_change import (
 )
 from evaluation.exports import to_csv
 from evaluation.money import change_exact
+from evaluation.report_cli import open_store, selection_from
 from evaluation.selection import Selection
-from evaluation.store import Store, StoreError, default_path
+from evaluation.store import StoreError
 
 FORMATS = ("table", "json", "csv")
 
@@ -61,28 +58,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ):
         parser.add_argument(f"--{name}", action="append", default=[], help=text)
     parser.add_argument("--format", choices=FORMATS, default="table")
-
-
-def selection_from(args: argparse.Namespace) -> Selection:
-    """The command line's filters; a period that ends before it starts is refused."""
-    if args.date_from and args.date_to and args.date_from > args.date_to:
-        raise ValueError(
-            f"--from {args.date_from.isoformat()} is after --to {args.date_to.isoformat()}"
-        )
-    approaches = []
-    for text in args.approach:
-        try:
-            approaches.append(values.approach(text))
-        except PydanticCustomError as error:
-            raise ValueError(f"--approach {text!r}: {error.message()}") from None
-    return Selection(
-        sites=tuple(args.site),
-        approaches=tuple(approaches),
-        date_from=args.date_from,
-        date_to=args.date_to,
-        cohorts=tuple(args.cohort),
-        areas=tuple(args.area),
-    )
 
 
 def _json_value(value: Any) -> Any:
@@ -158,12 +133,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(str(error), file=sys.stderr)
         return 2
-    path = Path(args.db) if args.db else default_path()
-    if not path.exists():
-        print(f"there is no store at {path}: import some data first", file=sys.stderr)
-        return 2
     try:
-        store = Store(path)
+        store = open_store(args)
     except StoreError as error:
         print(str(error), file=sys.stderr)
         return 2

@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from evaluation.cli import iso_date
@@ -27,7 +26,8 @@ from evaluation.feedback import (
     Measures,
     feedback_measures,
 )
-from evaluation.store import Store, StoreError, default_path
+from evaluation.report_cli import open_store
+from evaluation.store import StoreError
 from evaluation.suppression import check_threshold, configured_threshold, fewer_than
 
 FORMATS = ("table", "json", "csv")
@@ -79,14 +79,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def chosen_by(args: argparse.Namespace) -> list[str]:
     chosen = [k for part in (args.by or [["site"]]) for k in part]
     return list(dict.fromkeys(chosen))
-
-
-def open_store(args: argparse.Namespace) -> Store:
-    """The store to report on; a report never creates an empty one by mistake."""
-    path = Path(args.db) if args.db else default_path()
-    if not path.exists():
-        raise StoreError(f"there is no store at {path}: import some data first")
-    return Store(path)
 
 
 def run_report(args: argparse.Namespace, measure: Callable[..., Measures], write: Any) -> int:
