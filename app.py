@@ -6,7 +6,14 @@ they read filters, call ``evaluation`` and show the result.
 
 import streamlit as st
 
-from pages.common import current_user, leased_store, sample_note
+from pages.common import (
+    allowed_pages,
+    follow_deep_link,
+    leased_store,
+    sample_note,
+    sidebar_identity,
+    sign_in_gate,
+)
 
 st.set_page_config(
     page_title="Three Conversations evaluation", page_icon=":material/forum:", layout="wide"
@@ -17,6 +24,12 @@ PAGES = {
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     ],
     "Evidence": [
+        st.Page(
+            "pages/meeting.py",
+            title="Making it Happen",
+            icon=":material/groups:",
+            url_path="meeting",
+        ),
         st.Page(
             "pages/people.py",
             title="People and families",
@@ -58,8 +71,11 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
-st.sidebar.caption(f"Signed in as {current_user()} (no sign-in configured on this machine)")
+visitor = sign_in_gate(PAGES)  # the sign-in screen or 'no access' page end the run here
+allowed = allowed_pages(PAGES, visitor.permissions)
+page = st.navigation(allowed)
+follow_deep_link(page, allowed)
+sidebar_identity(visitor)
 with leased_store():
     sample_note()
     page.run()

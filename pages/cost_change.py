@@ -34,7 +34,7 @@ from evaluation.cost_change import (
 )
 from evaluation.exports import to_csv
 from evaluation.selection import Selection, choices, matching
-from pages.common import store
+from pages.common import may_see_people, store
 
 DRILL_LIMIT = 1000
 ALL_ROWS = ROW_LABELS[0]
@@ -212,6 +212,9 @@ else:
 
 # --- the requests behind a figure --------------------------------------------------------
 
+if not may_see_people():
+    st.caption("The requests behind each figure are listed for admins and site leads.")
+    st.stop()
 st.subheader("The requests behind a figure")
 st.caption(
     "Pick a column and a row of the table to list its requests. People are shown by the "

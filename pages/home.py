@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.overview import age_in_days, overview
-from pages.common import store
+from pages.common import store, visitor
 
 st.title("Three Conversations evaluation")
 st.write(
@@ -13,10 +13,22 @@ st.write(
     "what happens to money and resources."
 )
 
+who = visitor()
+if who.identity.sign_in:
+    st.text(f"Signed in as {who.name}, role: {who.role}.")
+else:
+    st.caption(
+        "No sign-in is configured on this machine: you are its single local user, and may do "
+        "everything (upload, undo, erase)."
+    )
+
 summary = overview(store())
 if summary.empty:
-    st.info("The store is empty. Go to Upload data to import your first CSV export.")
-    st.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:")
+    if who.permissions.may_upload_any:
+        st.info("The store is empty. Go to Upload data to import your first CSV export.")
+        st.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:")
+    else:
+        st.info("The store is empty: nothing has been imported yet.")
     st.stop()
 
 st.subheader("What the store holds")

@@ -6,17 +6,24 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from evaluation.access import batch_sites, file_sites
 from evaluation.contract import KINDS
 from evaluation.erasure import erase_person
 from evaluation.exports import to_csv
 from evaluation.importer import Checked, check, store_checked
 from evaluation.store import StoreError
 from evaluation.templates import columns_table, template_csv
-from pages.common import current_user, store
+from pages.common import current_user, require, store, visitor
 
 DETECT = "Detect from the headers"
 
 st.title("Upload data")
+who = visitor()
+allowed = who.permissions
+require(
+    allowed.may_upload_any,
+    "Uploading data is for admins and site leads. Your role opens every evidence page.",
+)
 st.write(
     "Upload CSV exports from your recording system (Mosaic, LAS, Eclipse) or from feedback and "
     "staff surveys. Every row is checked against the data contract first: a file is imported "
@@ -35,6 +42,12 @@ as_of = st.date_input(
     format="DD/MM/YYYY",
     help="Work that ends after this date counts as still ongoing.",
 )
+if not allowed.is_admin:
+    st.caption(
+        "You can import files whose every row is for one of your sites, and undo their "
+        "batches. Care packages carry no site, so an admin imports them."
+    )
+    st.text("Your sites: " + ", ".join(who.person.sites if who.person else ()))
 uploads = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
 
 
@@ -46,6 +59,14 @@ def checked_file(name: str, data: bytes, file_id: str) -> Checked:
         with st.spinner(f"Checking {name}…"):
             cache[key] = check(data, name, kind)
     return cache[key]
+
+
+def refused_sites(item: Checked) -> list[str | None]:
+    """The sites in a clean file that this person may not import for (empty: all allowed)."""
+    sites = file_sites(item.table)
+    if allowed.may_import(sites):
+        return []
+    return sorted((s for s in sites if not allowed.may_upload(s)), key=lambda s: s or "")
 
 
 checked = [checked_file(u.name, u.getvalue(), u.file_id) for u in uploads or []]
@@ -69,6 +90,12 @@ for item in checked:
             )
         else:
             st.success(f"No problems: {item.rows} row(s) ready to import.")
+            if not_yours := refused_sites(item):
+                if not_yours == [None]:
+                    st.error("Care packages carry no site: only an admin can import them.")
+                else:
+                    st.error("This file has rows for sites that are not yours:")
+                    st.text(", ".join(s or "(no site)" for s in not_yours))
             if item.ignored_columns:
                 st.caption("Columns not in the contract, which will be ignored:")
                 st.text(", ".join(item.ignored_columns))
@@ -80,10 +107,16 @@ if checked:
         st.warning(
             "Fix the problems above and upload the file(s) again: nothing has been imported."
         )
+    elif any(refused_sites(c) for c in ready):
+        st.warning(
+            "Nothing has been imported: remove the file(s) with other sites' rows, or ask an "
+            "admin to import them."
+        )
     elif st.button(f"Import {len(ready)} file(s)", type="primary"):
         results = []
         with st.spinner("Importing…"):
             for item in ready:
+                assert not refused_sites(item)  # the button is offered only when none is refused
                 results.append(
                     store_checked(store(), item, as_of=as_of, imported_by=current_user())
                 )
@@ -120,6 +153,10 @@ else:
         column_config={"as_of": st.column_config.DateColumn("as of", format="DD/MM/YYYY")},
     )
     active = [row["batch_id"] for row in history if row["undone_at"] is None]
+    if not allowed.is_admin:
+        sites = batch_sites(store(), active)
+        active = [b for b in active if allowed.may_undo(sites[b])]
+        st.caption("You can undo the batches whose rows are all for your sites.")
     if active:
         with st.form("undo"):
             batch = st.selectbox(
@@ -131,6 +168,10 @@ else:
                     st.warning("Tick the box to confirm.")
                 else:
                     try:
+                        if not allowed.may_undo(batch_sites(store(), [batch])[batch]):
+                            raise StoreError(
+                                f"Batch {batch} has rows for sites that are not yours."
+                            )
                         done = store().undo(batch, by=current_user())
                     except StoreError as error:
                         st.error(str(error))
@@ -144,7 +185,7 @@ else:
     sample = [
         row["batch_id"] for row in history if row["source"] == "sample" and row["undone_at"] is None
     ]
-    if sample and st.button("Remove the sample data"):
+    if sample and allowed.is_admin and st.button("Remove the sample data"):
         for batch in sorted(sample, reverse=True):
             store().undo(batch, by=current_user())
         st.session_state["last_undo"] = f"Removed the sample data ({len(sample)} batches)."
@@ -157,22 +198,25 @@ st.write(
     "Removes every row about one person — conversations, care packages and the feedback about "
     "their conversations — and rewrites the store so nothing of them remains. This can't be undone."
 )
-with st.form("erase"):
-    person = st.text_input("The person's id in the source system", type="password")
-    confirm = st.checkbox("Yes, erase this person for good")
-    if st.form_submit_button("Erase"):
-        if not confirm or not person.strip():
-            st.warning("Give the id and tick the box to confirm.")
-        else:
-            try:
-                removed = erase_person(store(), person, by=current_user())
-            except StoreError as error:
-                st.error(str(error))
+if not allowed.may_erase:
+    st.info("Only an admin can erase a person: ask your dashboard's administrator.")
+else:
+    with st.form("erase"):
+        person = st.text_input("The person's id in the source system", type="password")
+        confirm = st.checkbox("Yes, erase this person for good")
+        if st.form_submit_button("Erase"):
+            if not confirm or not person.strip():
+                st.warning("Give the id and tick the box to confirm.")
             else:
-                st.success(
-                    f"Erased {removed} row(s). "
-                    "The erasure log records when and by whom, not the id."
-                )
+                try:
+                    removed = erase_person(store(), person, by=current_user())
+                except StoreError as error:
+                    st.error(str(error))
+                else:
+                    st.success(
+                        f"Erased {removed} row(s). "
+                        "The erasure log records when and by whom, not the id."
+                    )
 
 st.header("Templates")
 st.write("An empty CSV for each kind, with the columns the dashboard reads.")

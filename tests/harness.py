@@ -36,13 +36,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def streamlit_server(
+    db_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port against ``db_path``; yield its base URL.
 
     The store must be closed by the caller before the server starts: DuckDB lets only one
-    process open a file for writing.
+    process open a file for writing. Give ``port`` when the URL must be known beforehand (the
+    sign-in tests write it into the secrets as the redirect URI).
     """
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "EVALUATION_DB": str(db_path),
