@@ -56,8 +56,9 @@ def checked_file(name: str, data: bytes, file_id: str) -> Checked:
     cache = st.session_state.setdefault("checked", {})
     key = (file_id, kind)
     if key not in cache:
-        with st.spinner(f"Checking {name}…"):
-            cache[key] = check(data, name, kind)
+        bar = st.progress(0.0, text=f"Reading {name}…")
+        cache[key] = check(data, name, kind, progress=lambda done, stage: bar.progress(done, stage))
+        bar.empty()
     return cache[key]
 
 
@@ -114,12 +115,17 @@ if checked:
         )
     elif st.button(f"Import {len(ready)} file(s)", type="primary"):
         results = []
-        with st.spinner("Importing…"):
-            for item in ready:
-                assert not refused_sites(item)  # the button is offered only when none is refused
-                results.append(
-                    store_checked(store(), item, as_of=as_of, imported_by=current_user())
-                )
+        bar = st.progress(0.0, text="Importing…")
+        for n, item in enumerate(ready):
+            assert not refused_sites(item)  # the button is offered only when none is refused
+
+            def show(done: float, stage: str, n: int = n) -> None:
+                bar.progress((n + done) / len(ready), f"File {n + 1} of {len(ready)}: {stage}")
+
+            results.append(
+                store_checked(store(), item, as_of=as_of, imported_by=current_user(), progress=show)
+            )
+        bar.empty()
         st.session_state["last_import"] = [r.summary() for r in results]
         st.session_state.pop("checked", None)
 

@@ -52,3 +52,22 @@ def test_upload_page_lists_problems_and_stores_nothing(tmp_path: Path, page) -> 
     store = open_store(db)
     assert store.count("feedback") == 0
     store.close()
+
+
+def test_a_long_import_shows_its_progress(tmp_path: Path, page) -> None:  # type: ignore[no-untyped-def]
+    from bench.generate import write
+
+    files = write(tmp_path / "big", 150_000)
+    db = tmp_path / "browser.duckdb"
+    open_store(db).close()
+    with streamlit_server(db) as url:
+        page.goto(f"{url}/upload")
+        wait_for_app(page)
+        page.locator("input[type='file']").set_input_files(str(files["conversations"]))
+        bar = page.locator("[data-testid='stProgress']")
+        bar.wait_for(timeout=30_000)
+        assert "Checking every value" in bar.inner_text() or "Reading" in bar.inner_text()
+        page.get_by_text("No problems: 150000 row(s) ready to import.").wait_for(timeout=120_000)
+        page.get_by_role("button", name="Import 1 file(s)").click()
+        page.get_by_text("Import finished.").wait_for(timeout=120_000)
+        assert "150000 added" in page.locator("[data-testid='stText']").all_inner_texts()[-1]
