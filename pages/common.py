@@ -313,7 +313,12 @@ def sidebar_identity(who: Visitor) -> None:
 def sample_note() -> None:
     """A visible note whenever the figures come (partly) from the bundled sample data."""
     if overview(store()).sample_batches:
+        remove = (
+            "Remove it on the Upload data page before importing your own."
+            if permissions().is_admin
+            else "An admin removes it before real data goes in."
+        )
         st.sidebar.warning(
             "Sample data: the figures shown are from a made-up council bundled with the "
-            "dashboard. Remove it on the Upload data page before importing your own."
+            f"dashboard. {remove}"
         )
