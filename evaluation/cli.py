@@ -232,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(p)
     p.set_defaults(run=cmd_restore)
 
+    pack_command = importlib.import_module("evaluation.pack_command")
+    p = commands.add_parser("pack", help="write the Making it Happen meeting pack (PDF)")
+    add_db(p)
+    pack_command.add_arguments(p)
+    p.set_defaults(run=pack_command.run)
+
     if REPORTS:
         p = commands.add_parser("report", help="print a report")
         reports = p.add_subparsers(dest="report", required=True)
