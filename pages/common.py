@@ -322,3 +322,16 @@ def sample_note() -> None:
             "Sample data: the figures shown are from a made-up council bundled with the "
             f"dashboard. {remove}"
         )
+
+
+def linked_site_index(choices: list[str]) -> int:
+    """Which of a page's site choices a shared link names (``?site=…``, one site), else 0.
+
+    The Making it Happen page links to each evidence page with its sites; pages whose site
+    filter is a single choice open on that site.
+    """
+    wanted = [s.strip().lower() for s in st.query_params.get_all("site")]
+    if len(wanted) != 1:
+        return 0
+    lowered = [c.strip().lower() for c in choices]
+    return lowered.index(wanted[0]) if wanted[0] in lowered else 0

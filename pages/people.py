@@ -15,7 +15,7 @@ from evaluation import feedback as fb
 from evaluation.exports import to_csv
 from evaluation.report_feedback import FIGURE_COLUMNS, csv_rows
 from evaluation.suppression import configured_threshold, fewer_than
-from pages.common import store
+from pages.common import linked_site_index, store
 
 ALL_SITES = "All sites"
 ALL_MONTHS = "All months"
@@ -119,7 +119,9 @@ else:
 # --- trend -------------------------------------------------------------------------------
 
 st.header("Trend by month")
-trend_site = st.selectbox("Site", [ALL_SITES, *site_names], key="trend_site")
+trend_site = st.selectbox(
+    "Site", sites := [ALL_SITES, *site_names], index=linked_site_index(sites), key="trend_site"
+)
 trend = fb.feedback_measures(
     data,
     ["month", "approach"],
@@ -158,7 +160,7 @@ st.dataframe(pd.DataFrame(fb.display_rows(trend)), hide_index=True, key="trend_t
 st.header("What people said")
 st.caption("Only comments from people who agreed to be quoted.")
 left, middle, right = st.columns(3)
-comment_site = left.selectbox("Site", [ALL_SITES, *site_names], key="comment_site")
+comment_site = left.selectbox("Site", sites, index=linked_site_index(sites), key="comment_site")
 comment_month = middle.selectbox(
     "Month", [ALL_MONTHS, *reversed(fb.periods(data))], key="comment_month"
 )

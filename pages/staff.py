@@ -16,7 +16,7 @@ from evaluation.exports import to_csv
 from evaluation.report_feedback import csv_rows
 from evaluation.report_staff import FIGURE_COLUMNS
 from evaluation.suppression import configured_threshold, fewer_than
-from pages.common import store
+from pages.common import linked_site_index, store
 
 ALL_SITES = "All sites"
 ALL_MONTHS = "All months"
@@ -101,7 +101,12 @@ left, right = st.columns(2)
 item = left.selectbox(
     "Item", list(ITEM_CHOICES), format_func=ITEM_CHOICES.__getitem__, key="staff_item"
 )
-trend_site = right.selectbox("Site", [ALL_SITES, *site_names], key="staff_trend_site")
+trend_site = right.selectbox(
+    "Site",
+    sites := [ALL_SITES, *site_names],
+    index=linked_site_index(sites),
+    key="staff_trend_site",
+)
 trend = sf.staff_measures(
     data,
     ["site", "month"],
@@ -144,7 +149,9 @@ with st.expander("By role"):
 st.header("What staff said")
 st.caption("Only comments from staff who agreed to be quoted.")
 left, middle, right = st.columns(3)
-comment_site = left.selectbox("Site", [ALL_SITES, *site_names], key="staff_comment_site")
+comment_site = left.selectbox(
+    "Site", sites, index=linked_site_index(sites), key="staff_comment_site"
+)
 comment_month = middle.selectbox(
     "Month", [ALL_MONTHS, *reversed(fb.periods(data, "staff"))], key="staff_comment_month"
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from evaluation import feedback as fb
-from pages.common import store
+from pages.common import linked_site_index, store
 
 ALL_SITES = "All sites"
 ANY_CONVERSATION = "Any conversation"
@@ -30,7 +30,12 @@ if not site_names:
     st.stop()
 
 left, right = st.columns(2)
-site = left.selectbox("Site", [ALL_SITES, *site_names], key="story_site")
+site = left.selectbox(
+    "Site",
+    sites := [ALL_SITES, *site_names],
+    index=linked_site_index(sites),
+    key="story_site",
+)
 conversation = right.selectbox(
     "Conversation",
     [ANY_CONVERSATION, 1, 2, 3],
