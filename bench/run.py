@@ -1,11 +1,18 @@
 """Run the benchmarks and print one table: medians over repeated runs, ratios to a baseline
-measured in the same run, and peak memory.
+measured in the same run, peak memory, and which targets are met.
 
-    python -m bench.run --sizes 10000,100000 --repeat 3
+    python -m bench.run --sizes 10000,100000,1000000 --repeat 3
 
 Each figure is the median of ``--repeat`` runs, each in a fresh process (``bench.tasks``).
 Slow baselines at large sizes run once (``--slow-repeat``), and are skipped above
-``--slow-limit`` rows with the reason printed.
+``--slow-limit`` rows with the reason printed. ``--tasks REGEX`` runs only the tasks whose
+name matches. The generated files and each size's imported store are kept in ``--out``
+(``bench/out``, git-ignored) and reused by later runs.
+
+The targets (issue 8) are judged at every size and printed after each size's table:
+import within 2x DuckDB's floor and 5x faster than pandas + pydantic; every report under
+1 s and 5x faster than pandas; every page under 0.5 s warm and 3 s cold; every task under
+2 GB peak memory.
 """
 
 from __future__ import annotations
@@ -14,36 +21,136 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from bench.generate import write
+from bench.stores import OUT, data_dir, store_file
+from bench.tasks import REPORTS, app_pages, page_task_name
 
 # (group, task, baseline task of the same group, slow?)
 PLAN = [
     ("import", "import:duckdb-floor", None, False),
     ("import", "import:ours", "import:duckdb-floor", False),
     ("import", "import:pandas-pydantic", "import:ours", True),
+    *(
+        row
+        for report in REPORTS
+        for row in (
+            ("report", f"report:{report}", None, False),
+            ("report", f"report:{report}:pandas", f"report:{report}", False),
+        )
+    ),
+    *(("page", page_task_name(url), None, False) for _, url, _ in app_pages()),
 ]
 
+# The alternatives measured against; their memory is shown but not judged.
+BASELINES = {"import:duckdb-floor", "import:pandas-pydantic"}
+IMPORT_FLOOR_RATIO = 2.0  # ours at most 2x DuckDB's own read_csv
+FASTER_THAN = 5.0  # ours at least 5x faster than the pandas alternative
+REPORT_SECONDS = 1.0
+PAGE_WARM_SECONDS = 0.5
+PAGE_COLD_SECONDS = 3.0
+PEAK_MB = 2048
 
-def measure(task: str, data: Path, scratch: Path, repeat: int) -> dict[str, float]:
-    seconds, peaks = [], []
+
+def machine() -> list[str]:
+    """What the figures were measured on (the load average says how busy it was)."""
+    model = "unknown CPU"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as info:
+        total_kb = int(info.readline().split()[1])
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return [
+        f"machine: {os.cpu_count()} cores ({model}), {total_kb / 1024 / 1024:.1f} GiB memory, "
+        f"{platform.machine()}, {python}",
+        load_average(),
+    ]
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average: {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def measure(task: str, data: Path, scratch: Path, repeat: int) -> dict[str, Any]:
+    seconds, peaks, extras = [], [], {}
     for n in range(repeat):
         work = scratch / f"{task.replace(':', '-')}-{n}"
-        out = subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "bench.tasks", task, str(data), str(work)],
-            check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]  # fmt: skip
+            capture_output=True, text=True,
+        )  # fmt: skip
         shutil.rmtree(work, ignore_errors=True)
-        result = json.loads(out)
+        if done.returncode != 0:
+            raise RuntimeError(f"{task} failed:\n{done.stderr[-4000:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
         seconds.append(result["seconds"])
         peaks.append(result["peak_mb"])
-    return {"seconds": statistics.median(seconds), "peak_mb": max(peaks), "runs": repeat}
+        for key, value in result.get("extra", {}).items():
+            extras.setdefault(key, []).append(value)
+    return {
+        "seconds": statistics.median(seconds),
+        "all_seconds": seconds,
+        "peak_mb": max(peaks),
+        "runs": repeat,
+        **{key: statistics.median(values) for key, values in extras.items()},
+    }
+
+
+def judge(size: int, results: dict[str, dict[str, Any]]) -> list[tuple[str, bool, str]]:
+    """Each target that applies to what was measured: (what, met?, the measured figure)."""
+    checks: list[tuple[str, bool, str]] = []
+
+    def ratio(slow: str, fast: str) -> float | None:
+        if slow in results and fast in results:
+            return results[slow]["seconds"] / results[fast]["seconds"]
+        return None
+
+    floor = ratio("import:ours", "import:duckdb-floor")
+    if floor is not None:
+        checks.append((f"import within {IMPORT_FLOOR_RATIO:g}x DuckDB's floor", floor <= 2,
+                       f"{floor:.2f}x"))  # fmt: skip
+    pydantic = ratio("import:pandas-pydantic", "import:ours")
+    if pydantic is not None:
+        checks.append((f"import {FASTER_THAN:g}x faster than pandas + pydantic",
+                       pydantic >= FASTER_THAN, f"{pydantic:.1f}x"))  # fmt: skip
+    for report in REPORTS:
+        name = f"report:{report}"
+        if name in results:
+            s = results[name]["seconds"]
+            checks.append((f"{report} report under {REPORT_SECONDS:g} s", s < REPORT_SECONDS,
+                           f"{s:.3f} s"))  # fmt: skip
+        faster = ratio(f"{name}:pandas", name)
+        if faster is not None:
+            checks.append((f"{report} report {FASTER_THAN:g}x faster than pandas",
+                           faster >= FASTER_THAN, f"{faster:.1f}x"))  # fmt: skip
+    for name, r in results.items():
+        if name.startswith("page:"):
+            checks.append((f"{name} warm under {PAGE_WARM_SECONDS:g} s",
+                           r["warm"] < PAGE_WARM_SECONDS, f"{r['warm']:.3f} s"))  # fmt: skip
+            checks.append((f"{name} cold under {PAGE_COLD_SECONDS:g} s",
+                           r["seconds"] < PAGE_COLD_SECONDS, f"{r['seconds']:.3f} s"))  # fmt: skip
+    ours = {n: r for n, r in results.items() if n not in BASELINES and not n.endswith(":pandas")}
+    worst = max(ours.items(), key=lambda item: item[1]["peak_mb"], default=None)
+    if worst:
+        checks.append((f"peak memory under {PEAK_MB} MB (largest of ours: {worst[0]})",
+                       worst[1]["peak_mb"] < PEAK_MB, f"{worst[1]['peak_mb']:.0f} MB"))  # fmt: skip
+    return checks
+
+
+def row(size: int, name: str, seconds: float, runs: int, peak: float | None, ratio: str) -> str:
+    peak_text = f"{peak:>8.0f}" if peak is not None else f"{'':>8}"
+    return f"{size:>9}  {name:<32} {seconds:>9.3f} {runs:>4} {peak_text}  {ratio}"
 
 
 def main() -> None:
@@ -52,32 +159,56 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slow-repeat", type=int, default=1)
     parser.add_argument("--slow-limit", type=int, default=1_000_000)
+    parser.add_argument("--tasks", default="", help="only the tasks matching this regex")
+    parser.add_argument("--out", type=Path, default=OUT, help="where data and stores are kept")
+    parser.add_argument("--json", type=Path, help="also write every result to this file")
     args = parser.parse_args()
-    python = f"{platform.python_implementation()} {platform.python_version()}"
-    print(f"machine: {platform.machine()}, {python}, {os.cpu_count()} cores")
-    print(f"{'rows':>9}  {'task':<26} {'median s':>9} {'runs':>4} {'peak MB':>8}  ratio")
+    wanted = re.compile(args.tasks)
+    for line in machine():
+        print(line)
+    everything: dict[str, Any] = {"machine": machine()[0], "sizes": {}}
+    print(f"{'rows':>9}  {'task':<32} {'median s':>9} {'runs':>4} {'peak MB':>8}  ratio")
     for size in (int(s) for s in args.sizes.split(",")):
+        data = data_dir(size, args.out)
+        store_file(size, args.out)  # imported once per size, before anything is timed
         scratch = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
-        data = scratch / "data"
-        write(data, size)
-        results: dict[str, dict[str, float]] = {}
+        results: dict[str, dict[str, Any]] = {}
+        load_before = load_average()
         for _group, name, baseline, slow in PLAN:
-            if slow and size > args.slow_limit:
-                print(
-                    f"{size:>9}  {name:<26} {'skipped':>9}  (over --slow-limit {args.slow_limit})"
-                )
+            if not wanted.search(name):
                 continue
-            results[name] = measure(name, data, scratch, args.slow_repeat if slow else args.repeat)
-            r = results[name]
+            if slow and size > args.slow_limit:
+                limit = f"(over --slow-limit {args.slow_limit:,})"
+                print(f"{size:>9}  {name:<32} {'skipped':>9}  {limit}")
+                continue
+            r = measure(name, data, scratch, args.slow_repeat if slow else args.repeat)
+            results[name] = r
             ratio = ""
             if baseline and baseline in results:
                 ratio = f"{r['seconds'] / results[baseline]['seconds']:.2f}x {baseline}"
-            print(
-                f"{size:>9}  {name:<26} {r['seconds']:>9.3f} {r['runs']:>4} "
-                f"{r['peak_mb']:>8.0f}  {ratio}",
-                flush=True,
-            )
+            if name.startswith("page:"):
+                print(row(size, f"{name} cold", r["seconds"], r["runs"], r["peak_mb"], ""))
+                print(row(size, f"{name} warm", r["warm"], r["runs"], None, "median of 3 reruns"))
+            else:
+                print(row(size, name, r["seconds"], r["runs"], r["peak_mb"], ratio), flush=True)
+            sys.stdout.flush()
         shutil.rmtree(scratch, ignore_errors=True)
+        checks = judge(size, results)
+        print(
+            f"\ntargets (issue 8 sets them at 1,000,000) judged at {size:,} conversations "
+            f"({load_before}; after: {load_average()}):"
+        )
+        for what, met, figure in checks:
+            print(f"  {'met    ' if met else 'NOT met'}  {what}: {figure}")
+        print()
+        everything["sizes"][str(size)] = {
+            "load_before": load_before,
+            "load_after": load_average(),
+            "results": results,
+            "targets": [{"target": w, "met": m, "measured": f} for w, m, f in checks],
+        }
+        if args.json:
+            args.json.write_text(json.dumps(everything, indent=2))
 
 
 if __name__ == "__main__":

@@ -2,18 +2,59 @@
 
 Each task runs in a fresh process so its peak memory (ru_maxrss) is its own, and prints one
 JSON line: seconds (timed inside, start-up excluded) and peak_mb. ``bench.run`` calls these.
+
+A task may do untimed set-up (copying the size's store, opening it) and then call
+``clock.start()``; it may call ``clock.stop()`` before untimed checks. A task may also put
+more timings in ``clock.extra`` (a page's warm runs, pandas' loading time).
+
+Tasks:
+- ``import:*``: the import against DuckDB's floor and a pandas + pydantic import;
+- ``report:NAME`` and ``report:NAME:pandas``: a report as the CLI computes it, on an open
+  store, against the hand-written pandas version (``bench.pandas_reports``), which must give
+  the same JSON (asserted after the clock stops);
+- ``page:PATH``: one page of ``app.py`` in AppTest, cold (the first run in a fresh process,
+  as a deep link on a newly started server) and then warm (``extra.warm``: the median of
+  three reruns).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import resource
+import shutil
+import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 TASKS: dict[str, Callable[[Path, Path], object]] = {}
+
+
+class Clock:
+    """Start and stop of the measured part of a task."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.stopped: float | None = None
+        self.extra: dict[str, float] = {}
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+
+    def stop(self) -> None:
+        self.stopped = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return (self.stopped or time.perf_counter()) - self.started
+
+
+clock = Clock()
 
 
 def task(name: str) -> Callable[[Callable[[Path, Path], object]], Callable[[Path, Path], object]]:
@@ -58,35 +99,283 @@ def ours(data: Path, work: Path) -> object:
 
 @task("import:pandas-pydantic")
 def pandas_pydantic(data: Path, work: Path) -> object:
-    """What an analyst would write: pandas reads, a pydantic model per row, DuckDB stores."""
+    """What an analyst would write: pandas reads, a pydantic model per row, the ids replaced
+    by the same HMAC pseudonyms (the contract forbids storing raw ids), DuckDB stores."""
     import duckdb
     import pandas as pd
 
     from evaluation.contract import KINDS
+    from evaluation.pseudonym import pseudonym
 
+    key = b"bench-key"
     con = duckdb.connect(str(work / "pandas.duckdb"))
     for name in IMPORTED:
         kind = KINDS[name]
         frame = pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False)
         frame.columns = [c.strip().lower() for c in frame.columns]
         records = [kind.model.model_validate(row).model_dump() for row in frame.to_dict("records")]
-        pd.DataFrame.from_records(records, columns=kind.columns)
+        checked = pd.DataFrame.from_records(records, columns=kind.columns)
+        for column in kind.pseudonymised:
+            prefix = "W" if column == "worker_id" else "P"
+            checked[column] = [pseudonym(key, v, prefix) for v in checked[column]]
+        con.register("checked", checked)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM checked")
+        con.unregister("checked")
     rows = con.execute("SELECT count(*) FROM conversations").fetchall()[0][0]
     con.close()
     return rows
 
 
+# --- reports --------------------------------------------------------------------------------
+
+KEY = "bench-pseudonym-key-not-secret"
+
+
+def _store_copy(data: Path, work: Path) -> Path:
+    """A private copy of the size's imported store (``bench.stores``), not timed."""
+    from bench.stores import copy_store
+
+    return copy_store(int(data.parent.name), work, out=data.parent.parent)
+
+
+def _cost_change(store: Any) -> str:
+    """What ``report cost-change --format json`` computes and prints (default options)."""
+    from evaluation.cost_change import summary
+    from evaluation.report_cost_change import as_json
+    from evaluation.selection import Selection
+
+    report = summary(store, Selection(), by=("approach",), as_of=None)
+    clock.stop()
+    return as_json(report)
+
+
+def _conversion(store: Any) -> str:
+    from evaluation.conversion import conversion, total
+    from evaluation.selection import Selection
+
+    selection = Selection()
+    groups = conversion(store, selection, ())
+    overall = total(store, selection)
+    clock.stop()
+    return json.dumps(
+        {
+            "report": "conversion",
+            "selection": selection.describe(),
+            "by": [],
+            "groups": [g.as_dict() for g in groups],
+            "total": overall.as_dict(),
+        },
+        indent=2,
+    )
+
+
+def _activity(store: Any) -> str:
+    from datetime import date
+
+    from evaluation.activity import (
+        data_as_of,
+        hand_offs,
+        older_first_conversations,
+        time_to_complete,
+        underway,
+        waiting_time,
+    )
+    from evaluation.conversion import weekly_long_term
+    from evaluation.report_activity import PARTS, Activity, _json
+    from evaluation.selection import Selection
+
+    selection = Selection()
+    as_of = data_as_of(store) or date.today()
+    report = Activity(
+        as_of=as_of,
+        underway=underway(store, as_of, selection, ()),
+        older=older_first_conversations(store, as_of, selection),
+        weekly=weekly_long_term(store, selection, ()),
+        complete=time_to_complete(store, selection, ("conversation",)),
+        waiting=waiting_time(store, selection, ()),
+        handoffs=hand_offs(store, selection, ()),
+    )
+    clock.stop()
+    return json.dumps(_json(report, PARTS), indent=2)
+
+
+def _feedback(store: Any) -> str:
+    from evaluation.feedback import feedback_measures
+    from evaluation.suppression import configured_threshold
+
+    threshold = configured_threshold()
+    result = feedback_measures(store, ["site"], start=None, end=None, threshold=threshold)
+    clock.stop()
+    return json.dumps(result.to_json(), indent=2)
+
+
+REPORTS: dict[str, Callable[[Any], str]] = {
+    "cost-change": _cost_change,
+    "conversion": _conversion,
+    "activity": _activity,
+    "feedback": _feedback,
+}
+
+
+def cli_json(report: str, path: Path) -> str:
+    """The report as ``python -m evaluation report NAME --format json`` prints it."""
+    from evaluation.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["report", report, "--db", str(path), "--format", "json"])
+    assert code == 0, f"report {report} exited {code}"
+    return out.getvalue()
+
+
+def same_figures(ours_json: str, pandas_json: str, report: str) -> None:
+    """The honest-comparison check: every key and figure equal."""
+    a, b = json.loads(ours_json), json.loads(pandas_json)
+    if a != b:
+        raise AssertionError(
+            f"{report}: pandas gives different figures\nours:   {json.dumps(a)[:2000]}\n"
+            f"pandas: {json.dumps(b)[:2000]}"
+        )
+
+
+def _ours(report: str) -> Callable[[Path, Path], object]:
+    def ours_task(data: Path, work: Path) -> object:
+        from evaluation.store import Store
+
+        path = _store_copy(data, work)
+        store = Store(path, key=KEY)
+        clock.start()
+        text = REPORTS[report](store)
+        store.close()
+        return len(text)
+
+    ours_task.__doc__ = f"The {report} report as the CLI computes it, on an open store."
+    return ours_task
+
+
+def _pandas(report: str) -> Callable[[Path, Path], object]:
+    def pandas_task(data: Path, work: Path) -> object:
+        import bench.pandas_reports as pr
+        from evaluation.store import Store
+
+        path = _store_copy(data, work)
+        con = pr.connect(path)
+        clock.start()
+        text = pr.REPORTS[report](con)
+        clock.stop()
+        con.close()
+        store = Store(path, key=KEY)  # untimed: the dashboard's figures, to compare
+        same_figures(REPORTS[report](store), text, report)
+        store.close()
+        return "same figures"
+
+    pandas_task.__doc__ = f"The {report} report in pandas; asserts the same JSON as ours."
+    return pandas_task
+
+
+for _name in REPORTS:
+    task(f"report:{_name}")(_ours(_name))
+    task(f"report:{_name}:pandas")(_pandas(_name))
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def app_pages(app: Path | None = None) -> list[tuple[str, str, str]]:
+    """(script, url_path, title) of every ``st.Page`` in app.py, read without running it."""
+    import ast
+
+    app = app or Path(__file__).resolve().parent.parent / "app.py"
+    found = []
+    for node in ast.walk(ast.parse(app.read_text())):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Page"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            continue
+        keywords = {
+            k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)
+        }
+        script = str(node.args[0].value)
+        url_path = "" if keywords.get("default") else keywords.get("url_path", Path(script).stem)
+        found.append((script, str(url_path), str(keywords.get("title", Path(script).stem))))
+    return found
+
+
+def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path], object]:
+    def page_task(data: Path, work: Path) -> object:
+        path = _store_copy(data, work)
+        os.environ.update(
+            {
+                "EVALUATION_DB": str(path),
+                "EVALUATION_PSEUDONYM_KEY": KEY,
+                "EVALUATION_SAMPLE": "off",
+            }
+        )
+        from streamlit.testing.v1 import AppTest
+        from streamlit.util import calc_hash
+
+        root = Path(__file__).resolve().parent.parent
+        at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
+        if url_path:
+            # The first run lands on the page, as a deep link to a fresh server does
+            # (switch_page needs one run first, which would warm the process).
+            at._page_hash = calc_hash(url_path)
+        # pages.common is what app.py imports first. Imported inside AppTest's first run it
+        # reruns the script onto the default page (AppTest drops the page on that rerun,
+        # a server keeps it), so it is imported here, on the clock, as part of cold.
+        clock.start()
+        import pages.common  # noqa: F401
+
+        at.run()
+        clock.stop()
+        assert not at.exception, [e.value for e in at.exception]
+        landed = at._finished_page_script_hash
+        assert not url_path or landed == calc_hash(url_path), f"{title}: landed elsewhere"
+        titles = [t.value for t in at.title]
+        warm = []
+        for _ in range(3):
+            started = time.perf_counter()
+            at.run()
+            warm.append(time.perf_counter() - started)
+            assert not at.exception, [e.value for e in at.exception]
+        clock.extra["warm"] = statistics.median(warm)
+        return f"{title}: {titles[:1]}, {len(at.main.children)} blocks"
+
+    page_task.__doc__ = f"The {title} page ({script}) in AppTest, cold then warm."
+    return page_task
+
+
+def page_task_name(url_path: str) -> str:
+    return f"page:{url_path or 'home'}"
+
+
+for _script, _url, _title in app_pages():
+    task(page_task_name(_url))(_page_task(_script, _url, _title))
+
+
 def main() -> None:
     name, data, work = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     work.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    result = TASKS[name](data, work)
-    seconds = time.perf_counter() - started
+    try:
+        clock.start()
+        result = TASKS[name](data, work)
+        seconds = clock.seconds
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
-            {"task": name, "seconds": seconds, "peak_mb": peak_mb, "result": repr(result)[:200]}
+            {
+                "task": name,
+                "seconds": seconds,
+                "peak_mb": peak_mb,
+                "extra": clock.extra,
+                "result": repr(result)[:200],
+            }
         )
     )
 

@@ -24,6 +24,7 @@ from evaluation.conversion import (
     check_by,
     percent,
     request_table_sql,
+    rows_scope,
     scope_where,
 )
 from evaluation.selection import Selection
@@ -232,17 +233,18 @@ def waiting_time(
     first conversation began is a data slip and is left out rather than counted as negative."""
     dims = check_by(by, REQUEST_DIMENSIONS)
     where, params = scope_where(selection, "first_started")
+    rows_where, rows_params = rows_scope(selection, "started_on")
     select, names = _split(dims, REQUEST_DIMENSIONS)
     sql = f"""
-        {request_table_sql()}
+        {request_table_sql(repeats=False, workers=False, rows_where=rows_where)}
         SELECT {"".join(s + ", " for s in select)} count(*),
             quantile_cont(date_diff('day', requested_on, first_started), 0.5),
             quantile_cont(date_diff('day', requested_on, first_started), 0.9)
-        FROM flagged
+        FROM requests
         WHERE requested_on IS NOT NULL AND requested_on <= first_started AND {where}
         {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
     """
-    return _durations(store, sql, params, dims)
+    return _durations(store, sql, [*rows_params, *params], dims)
 
 
 def _durations(store: Store, sql: str, params: list[Any], dims: tuple[str, ...]) -> list[Duration]:
@@ -283,18 +285,19 @@ def hand_offs(
     recorded (a request with no worker_id says nothing either way)."""
     dims = check_by(by, REQUEST_DIMENSIONS)
     where, params = scope_where(selection, "first_started")
+    rows_where, rows_params = rows_scope(selection, "started_on")
     select, names = _split(dims, REQUEST_DIMENSIONS)
     sql = f"""
-        {request_table_sql()}
+        {request_table_sql(repeats=False, rows_where=rows_where)}
         SELECT {"".join(s + ", " for s in select)}
-            count(*) FILTER (WHERE workers >= 1), count(*) FILTER (WHERE workers > 1)
-        FROM flagged
+            count(*) FILTER (WHERE has_worker), count(*) FILTER (WHERE several_workers)
+        FROM requests
         WHERE {where}
         {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
     """
     cur = store.cursor()
     try:
-        rows = cur.execute(sql, params).fetchall()
+        rows = cur.execute(sql, [*rows_params, *params]).fetchall()
     finally:
         cur.close()
     return [HandOffs(_group(dims, r), int(r[len(dims)]), int(r[len(dims) + 1])) for r in rows]

@@ -54,11 +54,37 @@ def scope_where(
     return selection.where(date_column=date_column)
 
 
+# The order of a request's conversations: start date, then conversation number, then id (the
+# tie-break, so results never depend on row order). Written as one string (the ISO date, the
+# number as one character, the id), which sorts exactly as that triple does (years 1–9999,
+# numbers 0–3) and compares far faster than a struct.
+FIRST_KEY = "CAST(started_on AS VARCHAR) || chr(48 + coalesce(conversation, 0)) || conversation_id"
+
 # One row per request. ``ended_on`` is the day its last conversation ended, or NULL while any
 # of its conversations is still underway; ``lts_ended_on`` is the last end date seen, used to
 # place long-term support in a week even if a later conversation is still open.
-REQUESTS_SQL = """
+#
+# Most requests have a single conversation, and such a request is just that conversation's
+# row: only requests with more than one ("shared" request keys) go through the aggregate,
+# whose per-row cost (seven arg_min over a string key) is most of a report's time at a
+# million conversations. Both halves give the same columns; for one row each aggregate below
+# is the row's own value.
+_REQUESTS = """
+request_rows AS (
+    SELECT *, {key} AS request_key
+    FROM conversations{narrow}
+),
+shared AS (SELECT request_key FROM request_rows GROUP BY request_key HAVING count(*) > 1),
 requests AS (
+    SELECT
+        request_key, person_id, request_type, site, approach, area, cohort, requested_on,
+        started_on AS first_started,
+        ended_on,
+        ended_on AS lts_ended_on,
+        coalesce(long_term_support, FALSE) AS led_to_lts,
+        conversation AS furthest{single_workers}
+    FROM request_rows ANTI JOIN shared USING (request_key)
+    UNION ALL
     SELECT
         request_key,
         arg_min(person_id, first_key) AS person_id,
@@ -72,17 +98,14 @@ requests AS (
         CASE WHEN bool_or(ended_on IS NULL) THEN NULL ELSE max(ended_on) END AS ended_on,
         max(ended_on) AS lts_ended_on,
         coalesce(bool_or(long_term_support), FALSE) AS led_to_lts,
-        max(conversation) AS furthest,
-        count(DISTINCT worker_id) AS workers
+        max(conversation) AS furthest{workers}
     FROM (
-        SELECT *,
-            CASE WHEN request_id IS NULL THEN 'c:' || conversation_id
-                 ELSE 'r:' || request_id END AS request_key,
-            {'d': started_on, 'n': coalesce(conversation, 0), 'i': conversation_id} AS first_key
-        FROM conversations
+        SELECT *, {first_key} AS first_key
+        FROM request_rows SEMI JOIN shared USING (request_key)
     )
     GROUP BY request_key
-),
+)"""
+_REPEATS = """,
 repeats AS (
     SELECT DISTINCT r.request_key
     FROM requests r
@@ -100,11 +123,66 @@ flagged AS (
     FROM requests LEFT JOIN repeats USING (request_key)
 )
 """.replace("{window}", str(REPEAT_WINDOW_DAYS))
+# Whether any conversation names a worker, and whether more than one distinct worker held the
+# request: exactly "distinct workers >= 1" and "> 1", without a DISTINCT aggregate.
+_WORKERS = """,
+        count(worker_id) > 0 AS has_worker,
+        min(worker_id) <> max(worker_id) AS several_workers"""
+_SINGLE_WORKERS = """,
+        worker_id IS NOT NULL AS has_worker,
+        CASE WHEN worker_id IS NOT NULL THEN FALSE END AS several_workers"""
 
 
-def request_table_sql() -> str:
-    """``WITH`` clauses defining ``flagged``: one row per request with its repeat flag."""
-    return "WITH " + REQUESTS_SQL
+_KEY = "CASE WHEN request_id IS NULL THEN 'c:' || conversation_id ELSE 'r:' || request_id END"
+
+
+def request_table_sql(
+    *, repeats: bool = True, workers: bool = True, rows_where: str | None = None
+) -> str:
+    """``WITH`` clauses defining ``requests`` (one row per request) and, with ``repeats``,
+    ``flagged`` (the same with its repeat flag ``is_repeat``); ``workers`` adds
+    ``has_worker`` and ``several_workers``. Ask only for what the query reads: the repeat
+    flag is a self-join, about as costly as the rest of the query at a million
+    conversations, and DuckDB computes it even when nothing reads it.
+
+    ``rows_where`` (from ``rows_scope``, its parameters bound before the query's own) keeps
+    only the requests with a conversation matching it, and with ``repeats`` every request of
+    their people too (the earlier requests a repeat is judged against). It must be true of
+    some conversation of every request the query's own WHERE keeps; it only saves work.
+    """
+    narrow = ""
+    if rows_where:
+        rows = f"SELECT {_KEY} FROM conversations WHERE "
+        if repeats:
+            rows += f"person_id IN (SELECT person_id FROM conversations WHERE {rows_where})"
+        else:
+            rows += rows_where
+        narrow = f"\n    WHERE {_KEY} IN ({rows})"
+    sql = _REQUESTS.replace("{workers}", _WORKERS if workers else "")
+    sql = sql.replace("{single_workers}", _SINGLE_WORKERS if workers else "")
+    sql = sql.replace("{first_key}", FIRST_KEY).replace("{key}", _KEY).replace("{narrow}", narrow)
+    return "WITH " + sql + (_REPEATS if repeats else "")
+
+
+def rows_scope(
+    selection: Selection | None, date_column: str, *, first_row: bool = True
+) -> tuple[str | None, list[Any]]:
+    """A WHERE over conversation rows for ``request_table_sql(rows_where=…)``: the period on
+    ``date_column`` and, with ``first_row`` (the query filters on the request's first
+    conversation), its sites and approaches, which every conversation has, so the first one
+    carries them. None when the selection narrows nothing. Small periods and single sites
+    (the meeting view) then aggregate a few thousand requests, not a million."""
+    if selection is None:
+        return None, []
+    narrowed = Selection(
+        sites=selection.sites if first_row else (),
+        approaches=selection.approaches if first_row else (),
+        date_from=selection.date_from,
+        date_to=selection.date_to,
+    )
+    if narrowed == Selection():
+        return None, []
+    return narrowed.where(date_column=date_column)
 
 
 def check_by(by: Iterable[str], allowed: dict[str, str] = DIMENSIONS) -> tuple[str, ...]:
@@ -196,11 +274,12 @@ def conversion(
     """
     dims = check_by(by)
     where, params = scope_where(selection, "first_started")
+    rows_where, rows_params = rows_scope(selection, "started_on")
     keys = [f"{DIMENSIONS[d]} AS g{i}" for i, d in enumerate(dims)]
     group_sql = f"GROUP BY {', '.join(f'g{i}' for i in range(len(dims)))}" if dims else ""
     order_sql = f"ORDER BY {', '.join(f'g{i}' for i in range(len(dims)))}" if dims else ""
     sql = f"""
-        {request_table_sql()}
+        {request_table_sql(workers=False, rows_where=rows_where)}
         SELECT {"".join(k + ", " for k in keys)}
             count(*) AS requests,
             count(*) FILTER (WHERE request_type = 'new') AS new_requests,
@@ -215,7 +294,7 @@ def conversion(
     """
     cur = store.cursor()
     try:
-        rows = cur.execute(sql, params).fetchall()
+        rows = cur.execute(sql, [*rows_params, *params]).fetchall()
     finally:
         cur.close()
     result = []
@@ -258,16 +337,18 @@ def weekly_long_term(
     """
     dims = check_by(by, {k: v for k, v in DIMENSIONS.items() if k not in ("month", "quarter")})
     where, params = scope_where(selection, "lts_ended_on")
+    # The week is that of the last end date seen, which some conversation of the request has.
+    rows_where, rows_params = rows_scope(selection, "ended_on", first_row=False)
     group_cols = [f"{DIMENSIONS[d]} AS g{i}" for i, d in enumerate(dims)]
     g_names = [f"g{i}" for i in range(len(dims))]
     start = getattr(selection, "date_from", None) if selection else None
     end = getattr(selection, "date_to", None) if selection else None
     sql = f"""
-        {request_table_sql()},
+        {request_table_sql(repeats=False, workers=False, rows_where=rows_where)},
         counts AS (
             SELECT {"".join(c + ", " for c in group_cols)}
                 CAST(date_trunc('week', lts_ended_on) AS DATE) AS week, count(*) AS n
-            FROM flagged
+            FROM requests
             WHERE request_type = 'new' AND led_to_lts AND lts_ended_on IS NOT NULL AND {where}
             GROUP BY ALL
         ),
@@ -298,7 +379,7 @@ def weekly_long_term(
     """
     cur = store.cursor()
     try:
-        rows = cur.execute(sql, [*params, start, end]).fetchall()
+        rows = cur.execute(sql, [*rows_params, *params, start, end]).fetchall()
     finally:
         cur.close()
     return [

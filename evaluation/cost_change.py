@@ -200,6 +200,21 @@ def _order_key(day: str) -> str:
     )
 
 
+def _narrowing(where: str) -> str:
+    """Keep only the requests with a conversation matching the selection's WHERE.
+
+    A request takes its start date, site, approach, cohort and area from its first
+    conversation, so every request the selection keeps has such a row: only those requests
+    are gathered (a four-week period is a few thousand requests of a million), and the WHERE
+    on ``sel`` still decides. Its parameters are the WHERE's, bound first.
+    """
+    if where == "TRUE":
+        return ""
+    return f"""
+        WHERE coalesce(c.request_id, c.conversation_id) IN (
+            SELECT coalesce(request_id, conversation_id) FROM conversations WHERE {where})"""
+
+
 def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[Any]]:
     """One row per request in the selection, with its dates, costs, class and reason.
 
@@ -208,18 +223,28 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
     twice (``sel`` here), seen at a million conversations.
     """
     where, where_params = selection.where()
+    narrow = _narrowing(where)
     covers = "p.starts_on <= {day} AND (p.ends_on IS NULL OR p.ends_on >= {day})"
     at_d0, at_d1 = covers.format(day="s.d0"), covers.format(day="s.d1")
     sql = f"""
     WITH conv AS (
         SELECT c.*, coalesce(c.request_id, c.conversation_id) AS request_key,
-               greatest(l.as_of, coalesce(a.as_of, l.as_of)) AS batch_as_of,
-               {_order_key("c.started_on")} AS first_order,
-               {_order_key("c.ended_on")} AS last_order
+               greatest(l.as_of, coalesce(a.as_of, l.as_of)) AS batch_as_of
         FROM conversations c LEFT JOIN import_log l ON l.batch_id = c.batch_id
-        LEFT JOIN site_as_of a ON a.site = c.site
+        LEFT JOIN site_as_of a ON a.site = c.site{narrow}
     ),
+    shared AS (SELECT request_key FROM conv GROUP BY request_key HAVING count(*) > 1),
     req AS (
+        SELECT request_key, person_id, site, approach, cohort, area, started_on,
+               ended_on AS last_ended_on,
+               1::BIGINT AS conversation_rows,
+               CASE WHEN ended_on IS NULL THEN 1 ELSE 0 END::BIGINT AS underway,
+               weekly_cost_before AS before_given,
+               CASE WHEN ended_on IS NOT NULL THEN weekly_cost_after END AS after_given,
+               coalesce(care_suspended, false) AS marked_suspended,
+               died_on, batch_as_of
+        FROM conv ANTI JOIN shared USING (request_key)
+        UNION ALL
         SELECT request_key,
                arg_min_null(person_id, first_order) AS person_id,
                arg_min_null(site, first_order) AS site,
@@ -235,7 +260,12 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
                coalesce(bool_or(care_suspended), false) AS marked_suspended,
                min(died_on) AS died_on,
                max(batch_as_of) AS batch_as_of
-        FROM conv GROUP BY request_key
+        FROM (
+            SELECT c.*, {_order_key("c.started_on")} AS first_order,
+                   {_order_key("c.ended_on")} AS last_order
+            FROM conv c SEMI JOIN shared USING (request_key)
+        )
+        GROUP BY request_key
     ),
     sel AS (
         SELECT *, started_on - 1 AS d0,
@@ -301,7 +331,7 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
            END AS reason
     FROM classified
     """
-    return sql, [as_of, *where_params]
+    return sql, [*(where_params if narrow else []), as_of, *where_params]
 
 
 def summary(

@@ -1,0 +1,299 @@
+"""A Making it Happen meeting opening the dashboard at once: 30 browser sessions against one
+``streamlit run app.py`` on a store of 100,000 conversations.
+
+    python -m bench.load                       # 30 sessions, 100,000 conversations
+    python -m bench.load --sessions 5 --size 10000 --json out.json
+
+One Chromium (Debian's, at /usr/bin/chromium), one browser context per person, all started
+together (Playwright's async API: its sync API can't share one browser across threads). Each
+session opens the Making it Happen page and, once it has finished running, makes one filter
+change (picks a site), then waits for that run to finish. "Finished" means what a person
+sees: the page's title is there, the new filter's figures are on screen and Streamlit's
+"running" indicator ([data-testid=stStatusWidget]) is gone. Errors are exceptions shown on
+the page and steps that time out. Bounded: one visit and one change per session, each step
+with its own timeout and the whole run with an overall one; traffic goes only to the local
+server on 127.0.0.1, which is stopped at the end.
+
+Before the sessions start, one visit to ``/`` takes the fresh server through its first run
+(leaving Streamlit's pages/ folder mode), as the meeting's host would on opening it; that
+visit is timed and reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.stores import store_file
+from tests.harness import CHROMIUM, streamlit_server
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking"]
+PAGE_PATH = "meeting"  # the Making it Happen page
+PAGE_TITLE = "Making it Happen"
+SITES = (
+    "Northfield innovation site",
+    "Riverside innovation site",
+    "Central locality team",
+)
+RUNNING = "[data-testid='stStatusWidget']"
+EXCEPTION = "[data-testid='stException']"
+
+
+@dataclass
+class Session:
+    number: int
+    site: str
+    open_seconds: float | None = None
+    change_seconds: float | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+async def finished(page: Any, timeout_ms: float) -> None:
+    """Wait until Streamlit has no script run under way for this page."""
+    await page.wait_for_function(f'() => !document.querySelector("{RUNNING}")', timeout=timeout_ms)
+
+
+async def one_session(browser: Any, url: str, session: Session, step_ms: float) -> None:
+    """Open the page, wait for it, pick a site, wait for the figures of that site."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = await context.new_page()
+        started = time.perf_counter()
+        try:
+            await page.goto(f"{url}/{PAGE_PATH}", timeout=step_ms)
+            await page.get_by_role("heading", name=PAGE_TITLE).first.wait_for(timeout=step_ms)
+            await finished(page, step_ms)
+            session.open_seconds = time.perf_counter() - started
+        except Exception as error:  # a timeout or a closed page: counted, never raised
+            session.errors.append(f"open: {type(error).__name__}: {str(error)[:200]}")
+            return
+        if await page.locator(EXCEPTION).count():
+            session.errors.append("open: exception shown on the page")
+        started = time.perf_counter()
+        try:
+            await page.locator("[data-testid='stMultiSelect']").first.click(timeout=step_ms)
+            await page.get_by_role("option", name=session.site).click(timeout=step_ms)
+            await page.get_by_text(f"Sites: {session.site}").first.wait_for(timeout=step_ms)
+            await finished(page, step_ms)
+            session.change_seconds = time.perf_counter() - started
+        except Exception as error:
+            session.errors.append(f"filter: {type(error).__name__}: {str(error)[:200]}")
+            return
+        if await page.locator(EXCEPTION).count():
+            session.errors.append("filter: exception shown on the page")
+    finally:
+        await context.close()
+        print(
+            f"session {session.number}: open {session.open_seconds}, "
+            f"filter change {session.change_seconds}, errors {len(session.errors)}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+async def meeting(url: str, sessions: int, step_ms: float) -> tuple[float, list[Session]]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            host = await browser.new_context()
+            page = await host.new_page()
+            started = time.perf_counter()
+            await page.goto(url, timeout=step_ms)
+            await page.get_by_role("heading", name="Three Conversations evaluation").wait_for(
+                timeout=step_ms
+            )
+            await finished(page, step_ms)
+            first_run = time.perf_counter() - started
+            await host.close()
+            people = [Session(n + 1, SITES[n % len(SITES)]) for n in range(sessions)]
+            await asyncio.gather(*(one_session(browser, url, s, step_ms) for s in people))
+        finally:
+            await browser.close()
+    return first_run, people
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least ``share`` of them at or
+    below it (with 30 values, p95 is the 29th)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def server_process() -> Path | None:
+    """/proc/<pid> of the streamlit server, our child process."""
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == me and "streamlit" in (entry / "cmdline").read_text():
+                return entry
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU time (user + system) the server has used so far."""
+    process = server_process()
+    if process is None:
+        return None
+    fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_peak_mb() -> float | None:
+    """Peak resident memory of the server."""
+    process = server_process()
+    if process is None:
+        return None
+    for line in (process / "status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+class BrowserCpu:
+    """CPU time of Playwright's driver and every Chromium process under it, sampled twice a
+    second from /proc (renderers come and go with their contexts, so each process's last
+    reading is kept). The server is left out: it is measured on its own."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> BrowserCpu:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.seen.values())
+
+    def _run(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        me, server = os.getpid(), server_process()
+        while not self._stop.wait(0.5):
+            parents: dict[int, int] = {}
+            times: dict[int, float] = {}
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(fields[1])
+                times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+            for pid, cpu in times.items():
+                ancestor = pid
+                while ancestor in parents and ancestor not in (me, 0, 1):
+                    ancestor = parents[ancestor]
+                if ancestor == me and (server is None or pid != int(server.name)):
+                    self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--size", type=int, default=100_000, help="conversations in the store")
+    parser.add_argument("--step-timeout", type=float, default=120, help="seconds per step")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds for the whole run")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        db = scratch / "evaluation.duckdb"
+        shutil.copyfile(store_file(args.size), db)
+        load_before = os.getloadavg()
+        with streamlit_server(db) as url:
+            server_before = server_cpu_seconds()
+            started = time.perf_counter()
+            with BrowserCpu() as browser:
+                first_run, people = asyncio.run(
+                    asyncio.wait_for(
+                        meeting(url, args.sessions, args.step_timeout * 1000), args.timeout
+                    )
+                )
+            elapsed = time.perf_counter() - started
+            server_cpu = (server_cpu_seconds() or 0) - (server_before or 0)
+            browser_cpu = browser.seconds
+            peak = server_peak_mb()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    opened = [s.open_seconds for s in people if s.open_seconds is not None]
+    changed = [s.change_seconds for s in people if s.change_seconds is not None]
+    errors = [f"session {s.number}: {e}" for s in people for e in s.errors]
+    summary = {
+        "sessions": args.sessions,
+        "conversations": args.size,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "server_first_run_seconds": first_run,
+        "server_peak_mb": peak,
+        "elapsed_seconds": elapsed,
+        "server_cpu_seconds": server_cpu,
+        "browser_cpu_seconds": browser_cpu,
+        "open": {
+            "finished": len(opened),
+            "p50": percentile(opened, 0.5),
+            "p95": percentile(opened, 0.95),
+            "max": max(opened, default=None),
+        },
+        "filter_change": {
+            "finished": len(changed),
+            "p50": percentile(changed, 0.5),
+            "p95": percentile(changed, 0.95),
+            "max": max(changed, default=None),
+        },
+        "errors": errors,
+        "sessions_detail": [asdict(s) for s in people],
+    }
+    print(f"{args.sessions} sessions on the Making it Happen page, {args.size:,} conversations")
+    print(f"server's first run (one visit to /, before the meeting): {first_run:.2f} s")
+    for label, key in (("open the page", "open"), ("one filter change", "filter_change")):
+        part = summary[key]
+        if part["finished"]:
+            print(
+                f"{label:<18} finished {part['finished']}/{args.sessions}  "
+                f"p50 {part['p50']:.2f} s  p95 {part['p95']:.2f} s  max {part['max']:.2f} s"
+            )
+        else:
+            print(f"{label:<18} finished 0/{args.sessions}")
+    print(f"server peak memory: {peak:.0f} MB" if peak else "server peak memory: not read")
+    print(
+        f"CPU over the run ({elapsed:.0f} s on {os.cpu_count()} cores): server {server_cpu:.1f} s, "
+        f"Chromium and Playwright {browser_cpu:.1f} s"
+    )
+    print(f"errors: {len(errors)}")
+    for line in errors:
+        print(f"  {line}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)}")
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2))
+    if errors:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
