@@ -34,9 +34,16 @@ def _styled(chart: alt.Chart, height: int) -> alt.Chart:
 
 
 def feedback_chart(rows: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
-    """% answering yes to each question, per group on show (``feedback.chart_rows``)."""
+    """The feedback chart sized and lettered for the meeting page and the pack."""
     if not rows:
         return None
+    groups = len({row["group"] for row in rows})
+    return _styled(feedback_yes_chart(rows), 60 * groups + 20)
+
+
+def feedback_yes_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """% answering yes to each question, per group on show (``feedback.chart_rows``); the
+    People and families page shows it as it is."""
     frame = pd.DataFrame(rows)
     chart = (
         alt.Chart(frame)
@@ -54,13 +61,20 @@ def feedback_chart(rows: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
             ],
         )
     )
-    return _styled(chart, 60 * frame["group"].nunique() + 20)
+    return chart
 
 
 def staff_chart(rows: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
-    """Time with people and on forms and systems, per group on show (``staff.time_rows``)."""
+    """The time-with-people chart sized and lettered for the meeting page and the pack."""
     if not rows:
         return None
+    groups = len({row["group"] for row in rows})
+    return _styled(time_split_chart(rows), 36 * groups + 20)
+
+
+def time_split_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Time with people and on forms and systems, per group on show (``staff.time_rows``);
+    the Staff experience page shows it as it is."""
     frame = pd.DataFrame(rows)
     chart = (
         alt.Chart(frame)
@@ -80,13 +94,20 @@ def staff_chart(rows: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
             ],
         )
     )
-    return _styled(chart, 36 * frame["group"].nunique() + 20)
+    return chart
 
 
 def cost_chart(bands: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
-    """Share of completed requests per band of weekly change (``cost_change.distribution``)."""
+    """The cost-change distribution, sized and lettered for the meeting page and the pack."""
     if not bands:
         return None
+    return _styled(cost_distribution_chart(bands, legend="Approach"), 300)
+
+
+def cost_distribution_chart(bands: Sequence[dict[str, Any]], legend: str) -> alt.Chart:
+    """Share of completed requests per band of weekly change (``cost_change.distribution``),
+    one colour per column of the table (``legend`` names them). The Cost change page shows it
+    as it is; the meeting page and the pack size it with ``cost_chart``."""
     frame = pd.DataFrame(bands)
     frame["share"] = frame["requests"] / frame.groupby("group")["requests"].transform("sum")
     order = [label for label, _, _ in BANDS]
@@ -102,16 +123,16 @@ def cost_chart(bands: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
             ),
             yOffset=alt.YOffset("group:N"),
             x=alt.X("share:Q", title="Share of completed requests", axis=alt.Axis(format="%")),
-            color=alt.Color("group:N", title="Approach"),
+            color=alt.Color("group:N", title=legend),
             tooltip=[
-                alt.Tooltip("group:N", title="Approach"),
+                alt.Tooltip("group:N", title=legend),
                 alt.Tooltip("band:N", title="Change"),
                 alt.Tooltip("requests:Q", title="Requests"),
                 alt.Tooltip("share:Q", title="Share", format=".1%"),
             ],
         )
     )
-    return _styled(chart, 300)
+    return chart
 
 
 def underway_chart(rows: Sequence[UnderwayRow]) -> alt.TopLevelMixin | None:

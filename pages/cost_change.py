@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from evaluation.cost_change import (
-    BANDS,
     DRILL_COLUMNS,
     GROUP_KEYS,
     INTERVAL_NOTE,
@@ -33,6 +31,7 @@ from evaluation.cost_change import (
     to_html,
 )
 from evaluation.exports import to_csv
+from evaluation.meeting_charts import cost_distribution_chart
 from evaluation.selection import Selection, choices, matching
 from pages.common import may_see_people, store
 
@@ -176,30 +175,7 @@ if len(report.groups) >= 2:
 st.subheader("How much did weekly costs change?")
 bands = distribution(the_store, selection, by=by)
 if bands:
-    frame = pd.DataFrame(bands)
-    frame["share"] = frame["requests"] / frame.groupby("group")["requests"].transform("sum")
-    order = [label for label, _, _ in BANDS]
-    chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y(
-                "band:N",
-                sort=order,
-                scale=alt.Scale(domain=order),
-                title="Change in weekly cost (£ a week)",
-            ),
-            yOffset=alt.YOffset("group:N"),
-            x=alt.X("share:Q", title="Share of completed requests", axis=alt.Axis(format="%")),
-            color=alt.Color("group:N", title="Column"),
-            tooltip=[
-                alt.Tooltip("group:N", title="Column"),
-                alt.Tooltip("band:N", title="Change"),
-                alt.Tooltip("requests:Q", title="Requests"),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
-            ],
-        )
-    )
+    chart = cost_distribution_chart(bands, legend="Column")
     words = describe_distribution(bands)
     st.altair_chart(chart, width="stretch", alt="Bar chart of weekly cost changes. " + words)
     st.text(f"In words: {words}")

@@ -13,6 +13,7 @@ import streamlit as st
 
 from evaluation import feedback as fb
 from evaluation.exports import to_csv
+from evaluation.meeting_charts import feedback_yes_chart
 from evaluation.report_feedback import FIGURE_COLUMNS, csv_rows
 from evaluation.suppression import configured_threshold, fewer_than
 from pages.common import linked_site_index, store
@@ -78,25 +79,10 @@ st.download_button(
     mime="text/csv",
 )
 
-chart_data = pd.DataFrame(fb.chart_rows(headline))
-if not chart_data.empty:
+chart_rows = fb.chart_rows(headline)
+if chart_rows:
     alternative = " ".join(fb.describe(headline, q) for q in fb.QUESTIONS)
-    chart = (
-        alt.Chart(chart_data)
-        .mark_bar()
-        .encode(
-            x=alt.X("yes_pct:Q", title="% answering yes", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("group:N", title=None),
-            yOffset="question:N",
-            color=alt.Color("question:N", title="Question"),
-            tooltip=[
-                alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("question:N", title="Question"),
-                alt.Tooltip("yes_pct:Q", title="% yes", format=".1f"),
-                alt.Tooltip("answered:Q", title="Answered"),
-            ],
-        )
-    )
+    chart = feedback_yes_chart(chart_rows)
     st.altair_chart(chart, width="stretch", alt=alternative)
     st.caption("The chart in words:")
     for question in fb.QUESTIONS:

@@ -13,6 +13,7 @@ import streamlit as st
 from evaluation import feedback as fb
 from evaluation import staff as sf
 from evaluation.exports import to_csv
+from evaluation.meeting_charts import time_split_chart
 from evaluation.report_feedback import csv_rows
 from evaluation.report_staff import FIGURE_COLUMNS
 from evaluation.suppression import configured_threshold, fewer_than
@@ -67,28 +68,11 @@ st.download_button(
 # --- time with people --------------------------------------------------------------------
 
 st.header("Time with people, and on forms and systems")
-time_data = pd.DataFrame(sf.time_rows(headline))
-if time_data.empty:
+time_rows = sf.time_rows(headline)
+if not time_rows:
     st.info(f"No group has enough answers ({small} is too few) to show.")
 else:
-    chart = (
-        alt.Chart(time_data)
-        .mark_bar()
-        .encode(
-            x=alt.X("pct:Q", title="% of working time", stack="zero"),
-            y=alt.Y("group:N", title=None),
-            color=alt.Color(
-                "part:N", title="Time spent", sort=["With people", "Forms and systems"]
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("part:N", title="Time spent"),
-                alt.Tooltip("pct:Q", title="%", format=".1f"),
-                alt.Tooltip("answered:Q", title="Responses"),
-            ],
-        )
-    )
+    chart = time_split_chart(time_rows)
     description = sf.describe_time(headline)
     st.altair_chart(chart, width="stretch", alt=description)
     st.caption("The chart in words:")
