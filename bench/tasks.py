@@ -5,7 +5,7 @@ JSON line: seconds (timed inside, start-up excluded) and peak_mb. ``bench.run`` 
 
 A task may do untimed set-up (copying the size's store, opening it) and then call
 ``clock.start()``; it may call ``clock.stop()`` before untimed checks. A task may also put
-more timings in ``clock.extra`` (a page's warm runs, pandas' loading time).
+more timings in ``clock.extra`` (a page's warm runs).
 
 Tasks:
 - ``import:*``: the import against DuckDB's floor and a pandas + pydantic import;
@@ -19,8 +19,6 @@ Tasks:
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import resource
@@ -215,17 +213,6 @@ REPORTS: dict[str, Callable[[Any], str]] = {
     "activity": _activity,
     "feedback": _feedback,
 }
-
-
-def cli_json(report: str, path: Path) -> str:
-    """The report as ``python -m evaluation report NAME --format json`` prints it."""
-    from evaluation.cli import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["report", report, "--db", str(path), "--format", "json"])
-    assert code == 0, f"report {report} exited {code}"
-    return out.getvalue()
 
 
 def same_figures(ours_json: str, pandas_json: str, report: str) -> None:
