@@ -13,7 +13,7 @@ consented to them being quoted or shared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -383,23 +383,42 @@ def _feedback_cells(group: Mapping[str, Any], small: str) -> dict[str, str]:
 def describe(measures: Measures, question: str, labels: Mapping[str, str] | None = None) -> str:
     """A sentence giving the % yes for one question per group: the text beside its chart."""
     title = QUESTIONS[question]
+    parts = describe_groups(
+        measures,
+        question,
+        f"{question}_yes_pct",
+        lambda group: (
+            f"{group[f'{question}_yes_pct']:.1f}% yes of "
+            f"{group[f'{question}_answered']} who answered"
+        ),
+    )
+    if not parts:
+        return f"{title}: no responses."
+    return f"{title}, share answering yes — " + "; ".join(parts) + "."
+
+
+def describe_groups(
+    measures: Measures,
+    item: str,
+    value_key: str,
+    shown: Callable[[Mapping[str, Any]], str],
+) -> list[str]:
+    """Each group's part of a chart's text alternative: its figure in words (``shown``), or
+    why it has none — hidden as a small group, nobody answered, or too few answered. The
+    feedback and staff charts all say this the same way."""
+    small = fewer_than(measures.threshold)
     parts = []
     for group in measures.groups:
         name = group_name(group, measures.by)
         if group.get("suppressed"):
-            parts.append(f"{name}: {fewer_than(measures.threshold)} responses, not shown")
-        elif group.get(f"{question}_answered") == 0:
+            parts.append(f"{name}: {small} responses, not shown")
+        elif group.get(f"{item}_answered") == 0:
             parts.append(f"{name}: nobody answered")
-        elif group.get(f"{question}_yes_pct") is None:
-            parts.append(f"{name}: {fewer_than(measures.threshold)} answered, not shown")
+        elif group.get(value_key) is None:
+            parts.append(f"{name}: {small} answered, not shown")
         else:
-            parts.append(
-                f"{name}: {group[f'{question}_yes_pct']:.1f}% yes of "
-                f"{group[f'{question}_answered']} who answered"
-            )
-    if not parts:
-        return f"{title}: no responses."
-    return f"{title}, share answering yes — " + "; ".join(parts) + "."
+            parts.append(f"{name}: {shown(group)}")
+    return parts
 
 
 def group_name(group: Mapping[str, Any], by: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ from evaluation.feedback import (
     NOT_GIVEN,
     Measures,
     check_by,
+    describe_groups,
     fetch,
     fine_keys,
     group_name,
@@ -160,21 +161,15 @@ def describe_item(measures: Measures, item: str) -> str:
     """The text beside an item's chart: each group's mean with the responses it rests on."""
     title = ITEMS.get(item, "Time with people")
     unit = "%" if item == TIME else ""
-    parts = []
-    for group in measures.groups:
-        name = group_name(group, measures.by)
-        if group.get("suppressed"):
-            parts.append(f"{name}: {fewer_than(measures.threshold)} responses, not shown")
-        elif group.get(f"{item}_answered") == 0:
-            parts.append(f"{name}: nobody answered")
-        elif group.get(f"{item}_mean") is None:
-            parts.append(f"{name}: {fewer_than(measures.threshold)} answered, not shown")
-        else:
-            places = 1 if item == TIME else 2
-            parts.append(
-                f"{name}: {group[f'{item}_mean']:.{places}f}{unit} "
-                f"from {group[f'{item}_answered']} responses"
-            )
+    places = 1 if item == TIME else 2
+    parts = describe_groups(
+        measures,
+        item,
+        f"{item}_mean",
+        lambda group: (
+            f"{group[f'{item}_mean']:.{places}f}{unit} from {group[f'{item}_answered']} responses"
+        ),
+    )
     if not parts:
         return f"{title}: no responses."
     return f"{title}, mean — " + "; ".join(parts) + "."
@@ -182,21 +177,16 @@ def describe_item(measures: Measures, item: str) -> str:
 
 def describe_time(measures: Measures) -> str:
     """The text beside the time-with-people chart."""
-    parts = []
-    for group in measures.groups:
-        name = group_name(group, measures.by)
-        if group.get("suppressed"):
-            parts.append(f"{name}: {fewer_than(measures.threshold)} responses, not shown")
-        elif group.get(f"{TIME}_answered") == 0:
-            parts.append(f"{name}: nobody answered")
-        elif group.get(f"{TIME}_mean") is None:
-            parts.append(f"{name}: {fewer_than(measures.threshold)} answered, not shown")
-        else:
-            parts.append(
-                f"{name}: {group[f'{TIME}_mean']:.1f}% with people, "
-                f"{group['forms_and_systems_pct_mean']:.1f}% on forms and systems "
-                f"({group[f'{TIME}_answered']} responses)"
-            )
+    parts = describe_groups(
+        measures,
+        TIME,
+        f"{TIME}_mean",
+        lambda group: (
+            f"{group[f'{TIME}_mean']:.1f}% with people, "
+            f"{group['forms_and_systems_pct_mean']:.1f}% on forms and systems "
+            f"({group[f'{TIME}_answered']} responses)"
+        ),
+    )
     if not parts:
         return "Time with people: no responses."
     return "Share of working time — " + "; ".join(parts) + "."
