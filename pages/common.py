@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -29,6 +30,7 @@ from evaluation.access import (
 )
 from evaluation.overview import overview
 from evaluation.samples_loader import load_sample
+from evaluation.selection import Selection
 from evaluation.store import DB_ENV, Store, StoreBusy, default_path
 
 LOCAL_USER = "local user"
@@ -335,3 +337,51 @@ def linked_site_index(choices: list[str]) -> int:
         return 0
     lowered = [c.strip().lower() for c in choices]
     return lowered.index(wanted[0]) if wanted[0] in lowered else 0
+
+
+def pick(label: str, choices: list[str], key: str, preset: tuple[str, ...]) -> tuple[str, ...]:
+    """A multiselect that starts from the choices a shared link named (case ignored)."""
+    lowered = {p.strip().lower() for p in preset}
+    default = [c for c in choices if c.lower() in lowered]
+    return tuple(st.multiselect(label, choices, default=default, key=key, placeholder="All"))
+
+
+def request_filters(
+    found: Mapping[str, list[str]], key: str, *, caption: str | None = None, extra: bool = False
+) -> tuple[Selection, Any]:
+    """Sites, approaches, areas and the period by the request's first start date, read from
+    and kept in the link; the widgets' keys start with ``key``. ``extra`` adds a third column
+    to the period's row and returns it, for a page's own input (the Conversations page's
+    snapshot day); otherwise None."""
+    preset = Selection.from_query(st.query_params.get_all)
+    with st.container(border=True):
+        first, second, third = st.columns(3)
+        with first:
+            sites = pick("Sites", found["site"], f"{key}_sites", preset.sites)
+        with second:
+            approaches = pick(
+                "Approaches", found["approach"], f"{key}_approaches", preset.approaches
+            )
+        with third:
+            areas = pick("Areas", found["area"], f"{key}_areas", preset.areas)
+        start, end, *spare = st.columns(3 if extra else 2)
+        date_from = start.date_input(
+            "Requests that began from",
+            value=preset.date_from,
+            min_value=date(2000, 1, 1),
+            format="DD/MM/YYYY",
+            key=f"{key}_from",
+        )
+        date_to = end.date_input(
+            "to",
+            value=preset.date_to,
+            min_value=date(2000, 1, 1),
+            format="DD/MM/YYYY",
+            key=f"{key}_to",
+        )
+        if caption:
+            st.caption(caption)
+    selection = Selection(
+        sites=sites, approaches=approaches, areas=areas, date_from=date_from, date_to=date_to
+    )
+    return selection, (spare[0] if spare else None)

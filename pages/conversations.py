@@ -23,7 +23,7 @@ from evaluation.activity import (
 )
 from evaluation.conversion import conversion, date_span, options
 from evaluation.selection import Selection
-from pages.common import store
+from pages.common import request_filters, store
 
 THREE_CS = "three conversations"
 BAND_COLOURS = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"]  # older is darker
@@ -37,53 +37,21 @@ def days(value: float | None) -> str:
     return "–" if value is None else f"{value:g} days"
 
 
-def pick(label: str, choices: list[str], key: str, preset: tuple[str, ...]) -> tuple[str, ...]:
-    lowered = {p.strip().lower() for p in preset}
-    default = [c for c in choices if c.lower() in lowered]
-    return tuple(st.multiselect(label, choices, default=default, key=key, placeholder="All"))
-
-
 def filters(found: dict[str, list[str]], as_of_default: date) -> tuple[Selection, date]:
     """Sites, approaches, areas, the period for times and flow, and the snapshot day."""
-    preset = Selection.from_query(st.query_params.get_all)
-    with st.container(border=True):
-        first, second, third = st.columns(3)
-        with first:
-            sites = pick("Sites", found["site"], "conv_sites", preset.sites)
-        with second:
-            approaches = pick("Approaches", found["approach"], "conv_approaches", preset.approaches)
-        with third:
-            areas = pick("Areas", found["area"], "conv_areas", preset.areas)
-        start, end, snapshot = st.columns(3)
-        date_from = start.date_input(
-            "Requests that began from",
-            value=preset.date_from,
-            min_value=date(2000, 1, 1),
-            format="DD/MM/YYYY",
-            key="conv_from",
-        )
-        date_to = end.date_input(
-            "to",
-            value=preset.date_to,
-            min_value=date(2000, 1, 1),
-            format="DD/MM/YYYY",
-            key="conv_to",
-        )
-        as_of_query = st.query_params.get("as_of")
-        try:
-            as_of_start = date.fromisoformat(as_of_query) if as_of_query else as_of_default
-        except ValueError:
-            as_of_start = as_of_default
-        as_of = snapshot.date_input(
-            "Underway on",
-            value=as_of_start,
-            min_value=date(2000, 1, 1),
-            format="DD/MM/YYYY",
-            key="conv_as_of",
-            help="Defaults to the extract date of the newest conversations import.",
-        )
-    selection = Selection(
-        sites=sites, approaches=approaches, areas=areas, date_from=date_from, date_to=date_to
+    selection, snapshot = request_filters(found, "conv", extra=True)
+    as_of_query = st.query_params.get("as_of")
+    try:
+        as_of_start = date.fromisoformat(as_of_query) if as_of_query else as_of_default
+    except ValueError:
+        as_of_start = as_of_default
+    as_of = snapshot.date_input(
+        "Underway on",
+        value=as_of_start,
+        min_value=date(2000, 1, 1),
+        format="DD/MM/YYYY",
+        key="conv_as_of",
+        help="Defaults to the extract date of the newest conversations import.",
     )
     return selection, as_of or as_of_default
 

@@ -27,7 +27,7 @@ from evaluation.conversion import (
 )
 from evaluation.exports import to_csv
 from evaluation.selection import Selection
-from pages.common import current_user, store
+from pages.common import current_user, request_filters, store
 
 THREE_CS = "three conversations"
 USUAL = "usual practice"
@@ -46,51 +46,17 @@ def pounds(amount: Decimal) -> str:
     return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
 
 
-def pick(label: str, choices: list[str], key: str, preset: tuple[str, ...]) -> tuple[str, ...]:
-    lowered = {p.strip().lower() for p in preset}
-    default = [c for c in choices if c.lower() in lowered]
-    return tuple(st.multiselect(label, choices, default=default, key=key, placeholder="All"))
-
-
 def filters(found: dict[str, list[str]], span: tuple[date, date]) -> Selection:
     """Sites, approaches, areas and the period (by the request's first start date)."""
-    preset = Selection.from_query(st.query_params.get_all)
-    with st.container(border=True):
-        first, second, third = st.columns(3)
-        with first:
-            sites = pick("Sites", found["site"], "money_sites", preset.sites)
-        with second:
-            approaches = pick(
-                "Approaches", found["approach"], "money_approaches", preset.approaches
-            )
-        with third:
-            areas = pick("Areas", found["area"], "money_areas", preset.areas)
-        start, end = st.columns(2)
-        date_from = start.date_input(
-            "Requests that began from",
-            value=preset.date_from,
-            min_value=date(2000, 1, 1),
-            format="DD/MM/YYYY",
-            key="money_from",
-        )
-        date_to = end.date_input(
-            "to",
-            value=preset.date_to,
-            min_value=date(2000, 1, 1),
-            format="DD/MM/YYYY",
-            key="money_to",
-        )
-        st.caption(
+    selection, _ = request_filters(
+        found,
+        "money",
+        caption=(
             f"Requests in the store began from {span[0]:%d/%m/%Y} to {span[1]:%d/%m/%Y}. A request "
             "belongs to the period its first conversation started in."
-        )
-    return Selection(
-        sites=sites,
-        approaches=approaches,
-        areas=areas,
-        date_from=date_from,
-        date_to=date_to,
+        ),
     )
+    return selection
 
 
 st.title("Money and resources")
