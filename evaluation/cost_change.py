@@ -222,6 +222,17 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
     ``LIMIT`` over it: DuckDB 2.0 can hang on a streaming LIMIT above a CTE that is read
     twice (``sel`` here), seen at a million conversations.
     """
+    costed, params = _costed_sql(selection)
+    return _classified_sql(costed, params, as_of)
+
+
+def _costed_sql(selection: Selection) -> tuple[str, list[Any]]:
+    """One row per request in the selection with its dates and costs, not yet classified.
+
+    Nothing here depends on the as-of date, so one computation serves the table as it is and
+    as it stood on an earlier day (``costs``): the costly part, joining every request to its
+    person's care packages, is done once.
+    """
     where, where_params = selection.where()
     narrow = _narrowing(where)
     covers = "p.starts_on <= {day} AND (p.ends_on IS NULL OR p.ends_on >= {day})"
@@ -269,8 +280,7 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
     ),
     sel AS (
         SELECT *, started_on - 1 AS d0,
-               CASE WHEN underway = 0 THEN last_ended_on + {DAYS_AFTER} END AS d1,
-               coalesce(?::DATE, batch_as_of) AS as_of
+               CASE WHEN underway = 0 THEN last_ended_on + {DAYS_AFTER} END AS d1
         FROM req WHERE {where}
     ),
     pk AS (
@@ -294,6 +304,18 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
                     WHEN s.before_given IS NULL AND s.after_given IS NULL THEN 'care packages'
                     ELSE 'export''s columns and care packages' END AS cost_source
         FROM sel s LEFT JOIN pk USING (request_key)
+    )
+    SELECT * FROM costed
+    """
+    return sql, [*(where_params if narrow else []), *where_params]
+
+
+def _classified_sql(costed: str, params: list[Any], as_of: date | None) -> tuple[str, list[Any]]:
+    """The class, change and reason of each costed request, as of ``as_of`` (else the date
+    of the extract each request came in)."""
+    sql = f"""
+    WITH dated AS (
+        SELECT *, coalesce(?::DATE, batch_as_of) AS as_of FROM ({costed})
     ),
     classified AS (
         SELECT *,
@@ -303,7 +325,7 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
                     WHEN cost_after > cost_before THEN '{INCREASE}'
                     WHEN cost_after < cost_before THEN '{DECREASE}'
                     ELSE '{NO_CHANGE}' END AS class
-        FROM costed
+        FROM dated
     )
     SELECT *,
            CASE WHEN class IN ('{INCREASE}', '{DECREASE}', '{NO_CHANGE}')
@@ -331,7 +353,7 @@ def _requests_sql(selection: Selection, as_of: date | None) -> tuple[str, list[A
            END AS reason
     FROM classified
     """
-    return sql, [*(where_params if narrow else []), as_of, *where_params]
+    return sql, [as_of, *params]
 
 
 def summary(
@@ -348,6 +370,17 @@ def summary(
     """
     keys = check_by(by)
     sql, params = _requests_sql(selection or Selection(), as_of)
+    cur = store.cursor()
+    try:
+        return _summary(cur, sql, params, keys, as_of)
+    finally:
+        cur.close()
+
+
+def _summary(
+    cur: Any, sql: str, params: list[Any], keys: tuple[str, ...], as_of: date | None
+) -> CostChange:
+    """Harrow's table over classified requests (``_classified_sql``)."""
     columns = ", ".join(keys)
     group = f"GROUP BY {columns} ORDER BY {', '.join(f'{k} NULLS LAST' for k in keys)}"
     query = f"""
@@ -363,11 +396,7 @@ def summary(
                max(as_of)
         FROM ({sql}) {group if keys else ""}
     """
-    cur = store.cursor()
-    try:
-        rows = cur.execute(query, params).fetchall()
-    finally:
-        cur.close()
+    rows = cur.execute(query, params).fetchall()
     groups = []
     latest: date | None = None
     for row in rows:
@@ -379,6 +408,56 @@ def summary(
         if row_as_of is not None and (latest is None or row_as_of > latest):
             latest = row_as_of
     return CostChange(as_of or latest, as_of is not None, keys, groups)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Harrow's table, its distribution, and the same table as it stood on an earlier day."""
+
+    report: CostChange
+    bands: list[dict[str, Any]]
+    earlier: CostChange | None
+
+
+def costs(
+    store: Store,
+    selection: Selection | None = None,
+    by: Sequence[str] = ("approach",),
+    earlier: date | None = None,
+) -> Costs:
+    """``summary`` and ``distribution`` of the selection, and, when ``earlier`` is given,
+    ``summary`` of its requests that began by then as of then, from one costing of the
+    requests.
+
+    Pages show these together; each on its own joins every request to its person's care
+    packages, the costly step at a million conversations, so the costed requests are kept in
+    a temporary table on this run's cursor and each figure reads them. The results equal the
+    three separate calls (the tests hold them to it).
+    """
+    keys = check_by(by)
+    costed, params = _costed_sql(selection or Selection())
+    cur = store.cursor()
+    try:
+        # Only what classifying and grouping read: the ids are the widest columns.
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE costed_requests AS SELECT * EXCLUDE (person_id, "
+            "request_key, before_given, after_given, cost_source, conversation_rows, "
+            f"last_ended_on) FROM ({costed})",
+            params,
+        )
+        now, now_params = _classified_sql("SELECT * FROM costed_requests", [], None)
+        report = _summary(cur, now, now_params, keys, None)
+        bands = _distribution(cur, now, now_params, keys)
+        before = None
+        if earlier is not None:
+            then, then_params = _classified_sql(
+                "SELECT * FROM costed_requests WHERE started_on <= ?", [earlier], earlier
+            )
+            before = _summary(cur, then, then_params, keys, earlier)
+        cur.execute("DROP TABLE costed_requests")
+    finally:
+        cur.close()
+    return Costs(report, bands, before)
 
 
 def difference(a: GroupSummary, b: GroupSummary) -> Difference:
@@ -476,6 +555,17 @@ def distribution(
     """
     keys = check_by(by)
     sql, params = _requests_sql(selection or Selection(), as_of)
+    cur = store.cursor()
+    try:
+        return _distribution(cur, sql, params, keys)
+    finally:
+        cur.close()
+
+
+def _distribution(
+    cur: Any, sql: str, params: list[Any], keys: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Bands of weekly change over classified requests (``_classified_sql``)."""
     cases = []
     for index, (_, low, high) in enumerate(BANDS):
         if low == 0 and high == 0:
@@ -494,11 +584,7 @@ def distribution(
         SELECT {columns}{band} AS band, count(*) FROM ({sql})
         WHERE change IS NOT NULL GROUP BY ALL ORDER BY ALL
     """
-    cur = store.cursor()
-    try:
-        rows = cur.execute(query, params).fetchall()
-    finally:
-        cur.close()
+    rows = cur.execute(query, params).fetchall()
     result = []
     for row in rows:
         key = dict(zip(keys, row[: len(keys)], strict=True))

@@ -565,10 +565,14 @@ def money_section(
         usual, usual_label = _conversion_rows(store, (), period).get(USUAL), USUAL_ALL_SITES
         commands.append(f"{REPORT} conversion --by approach {period.options()}")
 
-    report = cost_change.summary(store, Selection(sites=sites, date_to=period.end))
-    earlier = cost_change.summary(
-        store, Selection(sites=sites, date_to=previous.end), as_of=previous.end
+    # The table now, its distribution and the table as it stood at the previous period's end
+    # (the same as `summary` with date_to and as_of both previous.end) from one costing.
+    found = cost_change.costs(
+        store, Selection(sites=sites, date_to=period.end), earlier=previous.end
     )
+    report, bands = found.report, found.bands
+    earlier = found.earlier
+    assert earlier is not None
     in_period = cost_change.summary(
         store, Selection(sites=sites, date_from=period.start, date_to=period.end)
     )
@@ -596,7 +600,6 @@ def money_section(
                 "money",
             )
         )
-    bands = cost_change.distribution(store, Selection(sites=sites, date_to=period.end))
     section = Section(
         key="money",
         title="Money and resources",

@@ -118,6 +118,7 @@ class Store:
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._rewriting = False
+        self.changes = 0  # committed transactions through this object (figures.data_version)
         with self.lease():
             self._ensure_schema()
 
@@ -246,6 +247,8 @@ class Store:
             raise
         cur.execute("COMMIT")
         cur.close()
+        with self._lock:
+            self.changes += 1  # part of figures.data_version: cached figures are now old
 
     # --- writing -------------------------------------------------------------------------
 

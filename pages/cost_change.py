@@ -21,16 +21,16 @@ from evaluation.cost_change import (
     METHOD,
     ROW_CLASS,
     ROW_LABELS,
+    costs,
     describe_difference,
     describe_distribution,
     difference,
-    distribution,
     requests,
-    summary,
     summary_rows,
     to_html,
 )
 from evaluation.exports import to_csv
+from evaluation.figures import cached
 from evaluation.meeting_charts import cost_distribution_chart
 from evaluation.selection import Selection, choices, matching
 from pages.common import may_see_people, store
@@ -110,7 +110,7 @@ st.write(
 )
 
 the_store = store()
-found = choices(the_store)
+found = cached(the_store, choices)
 if not found["approach"]:
     st.info(
         "There are no conversations in the store yet. Import a conversations export, and the "
@@ -121,7 +121,8 @@ if not found["approach"]:
 
 selection, by = filters(found)
 st.text(f"Showing: {selection.describe()}")  # site and cohort names are free text
-report = summary(the_store, selection, by=by)
+costed = cached(the_store, costs, selection, by=by)
+report = costed.report
 if not report.groups:
     st.info("No requests for support match these filters. Clear a filter or widen the dates.")
     st.stop()
@@ -173,7 +174,7 @@ if len(report.groups) >= 2:
 # --- distribution of weekly changes ------------------------------------------------------
 
 st.subheader("How much did weekly costs change?")
-bands = distribution(the_store, selection, by=by)
+bands = costed.bands
 if bands:
     chart = cost_distribution_chart(bands, legend="Column")
     words = describe_distribution(bands)
@@ -213,7 +214,7 @@ count = {
 if count == 0:
     st.info("No requests in this cell.")
 else:
-    rows = requests(the_store, selection, key=group.key, klass=klass, limit=DRILL_LIMIT)
+    rows = cached(the_store, requests, selection, key=group.key, klass=klass, limit=DRILL_LIMIT)
     shown = pd.DataFrame(rows, columns=list(DRILL_COLUMNS))
     for column in ("cost_before", "cost_after", "change"):
         shown[column] = shown[column].map(lambda v: None if v is None else float(v))

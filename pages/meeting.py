@@ -9,12 +9,14 @@ are free text: they reach the screen only through widgets, ``st.text`` and ``st.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from evaluation import meeting
+from evaluation.figures import cached
 from evaluation.meeting import Figure, MeetingSummary, Period, Section
 from evaluation.selection import Selection, matching
 from evaluation.suppression import configured_threshold
@@ -154,7 +156,7 @@ st.write(
 )
 
 data = store()
-site_names = meeting.all_sites(data)
+site_names = cached(data, meeting.all_sites)
 if not site_names:
     st.info(
         "There is nothing in the store yet. Import conversations, feedback, staff and stories "
@@ -163,7 +165,7 @@ if not site_names:
     st.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:")
     st.stop()
 
-as_of = meeting.data_as_of(data)
+as_of = cached(data, meeting.data_as_of)
 default = meeting.default_period(as_of or date.today())
 large = st.toggle("Large text for a projector", value=True, key="meeting_large")
 st.html(WRAP_LABELS + (PROJECTOR_STYLE if large else ""))
@@ -172,7 +174,19 @@ if period is None:
     st.warning("Choose a period whose end is on or after its start.")
     st.stop()
 
-summary = meeting.summarise(data, chosen, period, threshold=configured_threshold())
+# Everyone at the meeting opens the same view: it is computed once per version of the data
+# (today is part of the key, for the staleness check); the time it was drawn is this run's.
+summary = replace(
+    cached(
+        data,
+        meeting.summarise,
+        chosen,
+        period,
+        threshold=configured_threshold(),
+        today=date.today(),
+    ),
+    generated_at=datetime.now(),
+)
 st.text(
     f"Sites: {summary.sites_text}\n"
     f"Period: {summary.period.describe()}, compared with {summary.previous.describe()}\n"

@@ -118,3 +118,24 @@ def test_a_site_name_with_markup_stays_text(store: Store, app_test) -> None:  # 
     assert hostile in at.dataframe[0].value["Site"].tolist()
     rendered = {"markdown", "caption", "title", "header", "subheader", "alert", "html"}
     assert not [t for kind, t in visible_text(at) if kind in rendered and "Hill" in t]
+
+
+def test_a_rerun_reuses_the_figures_until_the_data_changes(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    """A second person (or a rerun) costs a lookup; an undo shows at the next run."""
+    from evaluation.figures import FIGURES
+
+    at = app_test(PAGE)
+    assert _metrics(at)["Treated well: yes"][0] == "65.0%"
+    computed = FIGURES.computed
+    at.run()
+    assert not at.exception
+    assert FIGURES.computed == computed
+    assert _metrics(at)["Treated well: yes"][0] == "65.0%"
+
+    feedback = [b["batch_id"] for b in loaded.batches() if b["kind"] == "feedback"]
+    for batch in feedback:
+        loaded.undo(batch, by="test")
+    at.run()
+    assert not at.exception
+    assert FIGURES.computed > computed
+    assert _metrics(at)["Treated well: yes"][0] == "none"  # no feedback left
