@@ -17,6 +17,10 @@ server on 127.0.0.1, which is stopped at the end.
 Before the sessions start, one visit to ``/`` takes the fresh server through its first run
 (leaving Streamlit's pages/ folder mode), as the meeting's host would on opening it; that
 visit is timed and reported apart.
+
+The same sessions are first run against the floor (``bench/floor_app.py``: a title, the site
+filter and one line of text, on its own server), so the run prints what Streamlit and
+Chromium alone cost on this machine beside the dashboard's figures, and their ratio.
 """
 
 from __future__ import annotations
@@ -39,8 +43,22 @@ from bench.stores import store_file
 from tests.harness import CHROMIUM, streamlit_server
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking"]
-PAGE_PATH = "meeting"  # the Making it Happen page
 PAGE_TITLE = "Making it Happen"
+ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the sessions open: a script, the page's path and the heading of its first run."""
+
+    name: str
+    script: Path
+    path: str
+    first_heading: str
+
+
+DASHBOARD = Target("dashboard", ROOT.parent / "app.py", "meeting", "Three Conversations evaluation")
+FLOOR = Target("floor", ROOT / "floor_app.py", "", PAGE_TITLE)
 SITES = (
     "Northfield innovation site",
     "Riverside innovation site",
@@ -64,14 +82,14 @@ async def finished(page: Any, timeout_ms: float) -> None:
     await page.wait_for_function(f'() => !document.querySelector("{RUNNING}")', timeout=timeout_ms)
 
 
-async def one_session(browser: Any, url: str, session: Session, step_ms: float) -> None:
+async def one_session(browser: Any, url: str, path: str, session: Session, step_ms: float) -> None:
     """Open the page, wait for it, pick a site, wait for the figures of that site."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = await context.new_page()
         started = time.perf_counter()
         try:
-            await page.goto(f"{url}/{PAGE_PATH}", timeout=step_ms)
+            await page.goto(f"{url}/{path}", timeout=step_ms)
             await page.get_by_role("heading", name=PAGE_TITLE).first.wait_for(timeout=step_ms)
             await finished(page, step_ms)
             session.open_seconds = time.perf_counter() - started
@@ -102,7 +120,9 @@ async def one_session(browser: Any, url: str, session: Session, step_ms: float) 
         )
 
 
-async def meeting(url: str, sessions: int, step_ms: float) -> tuple[float, list[Session]]:
+async def meeting(
+    url: str, target: Target, sessions: int, step_ms: float
+) -> tuple[float, list[Session]]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -112,14 +132,16 @@ async def meeting(url: str, sessions: int, step_ms: float) -> tuple[float, list[
             page = await host.new_page()
             started = time.perf_counter()
             await page.goto(url, timeout=step_ms)
-            await page.get_by_role("heading", name="Three Conversations evaluation").wait_for(
+            await page.get_by_role("heading", name=target.first_heading).first.wait_for(
                 timeout=step_ms
             )
             await finished(page, step_ms)
             first_run = time.perf_counter() - started
             await host.close()
             people = [Session(n + 1, SITES[n % len(SITES)]) for n in range(sessions)]
-            await asyncio.gather(*(one_session(browser, url, s, step_ms) for s in people))
+            await asyncio.gather(
+                *(one_session(browser, url, target.path, s, step_ms) for s in people)
+            )
         finally:
             await browser.close()
     return first_run, people
@@ -214,84 +236,108 @@ class BrowserCpu:
                     self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sessions", type=int, default=30)
-    parser.add_argument("--size", type=int, default=100_000, help="conversations in the store")
-    parser.add_argument("--step-timeout", type=float, default=120, help="seconds per step")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds for the whole run")
-    parser.add_argument("--json", type=Path, help="also write the results to this file")
-    args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    try:
-        db = scratch / "evaluation.duckdb"
-        shutil.copyfile(store_file(args.size), db)
-        load_before = os.getloadavg()
-        with streamlit_server(db) as url:
-            server_before = server_cpu_seconds()
-            started = time.perf_counter()
-            with BrowserCpu() as browser:
-                first_run, people = asyncio.run(
-                    asyncio.wait_for(
-                        meeting(url, args.sessions, args.step_timeout * 1000), args.timeout
-                    )
+def run(target: Target, args: argparse.Namespace, db: Path) -> dict[str, Any]:
+    """One fresh server for ``target``, the sessions against it, and what they measured."""
+    load_before = os.getloadavg()
+    with streamlit_server(db, script=target.script) as url:
+        server_before = server_cpu_seconds()
+        started = time.perf_counter()
+        with BrowserCpu() as browser:
+            first_run, people = asyncio.run(
+                asyncio.wait_for(
+                    meeting(url, target, args.sessions, args.step_timeout * 1000), args.timeout
                 )
-            elapsed = time.perf_counter() - started
-            server_cpu = (server_cpu_seconds() or 0) - (server_before or 0)
-            browser_cpu = browser.seconds
-            peak = server_peak_mb()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            )
+        elapsed = time.perf_counter() - started
+        server_cpu = (server_cpu_seconds() or 0) - (server_before or 0)
+        browser_cpu = browser.seconds
+        peak = server_peak_mb()
     opened = [s.open_seconds for s in people if s.open_seconds is not None]
     changed = [s.change_seconds for s in people if s.change_seconds is not None]
-    errors = [f"session {s.number}: {e}" for s in people for e in s.errors]
-    summary = {
-        "sessions": args.sessions,
-        "conversations": args.size,
+    return {
+        "target": target.name,
         "load_average_before": [round(x, 2) for x in load_before],
         "server_first_run_seconds": first_run,
         "server_peak_mb": peak,
         "elapsed_seconds": elapsed,
         "server_cpu_seconds": server_cpu,
         "browser_cpu_seconds": browser_cpu,
-        "open": {
-            "finished": len(opened),
-            "p50": percentile(opened, 0.5),
-            "p95": percentile(opened, 0.95),
-            "max": max(opened, default=None),
-        },
-        "filter_change": {
-            "finished": len(changed),
-            "p50": percentile(changed, 0.5),
-            "p95": percentile(changed, 0.95),
-            "max": max(changed, default=None),
-        },
-        "errors": errors,
+        "open": _spread(opened),
+        "filter_change": _spread(changed),
+        "errors": [f"session {s.number}: {e}" for s in people for e in s.errors],
         "sessions_detail": [asdict(s) for s in people],
     }
-    print(f"{args.sessions} sessions on the Making it Happen page, {args.size:,} conversations")
-    print(f"server's first run (one visit to /, before the meeting): {first_run:.2f} s")
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    return {
+        "finished": len(values),
+        "p50": percentile(values, 0.5),
+        "p95": percentile(values, 0.95),
+        "max": max(values, default=None),
+    }
+
+
+def report(result: dict[str, Any], sessions: int) -> None:
+    print(f"-- {result['target']}")
+    first = result["server_first_run_seconds"]
+    print(f"server's first run (one visit, before the meeting): {first:.2f} s")
     for label, key in (("open the page", "open"), ("one filter change", "filter_change")):
-        part = summary[key]
+        part = result[key]
         if part["finished"]:
             print(
-                f"{label:<18} finished {part['finished']}/{args.sessions}  "
+                f"{label:<18} finished {part['finished']}/{sessions}  "
                 f"p50 {part['p50']:.2f} s  p95 {part['p95']:.2f} s  max {part['max']:.2f} s"
             )
         else:
-            print(f"{label:<18} finished 0/{args.sessions}")
+            print(f"{label:<18} finished 0/{sessions}")
+    peak = result["server_peak_mb"]
     print(f"server peak memory: {peak:.0f} MB" if peak else "server peak memory: not read")
     print(
-        f"CPU over the run ({elapsed:.0f} s on {os.cpu_count()} cores): server {server_cpu:.1f} s, "
-        f"Chromium and Playwright {browser_cpu:.1f} s"
+        f"CPU over the run ({result['elapsed_seconds']:.0f} s on {os.cpu_count()} cores): "
+        f"server {result['server_cpu_seconds']:.1f} s, "
+        f"Chromium and Playwright {result['browser_cpu_seconds']:.1f} s"
     )
-    print(f"errors: {len(errors)}")
-    for line in errors:
+    print(f"errors: {len(result['errors'])}")
+    for line in result["errors"]:
         print(f"  {line}")
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in result['load_average_before'])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--size", type=int, default=100_000, help="conversations in the store")
+    parser.add_argument("--step-timeout", type=float, default=120, help="seconds per step")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds for each target")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the floor (bench/floor_app.py)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        db = scratch / "evaluation.duckdb"
+        shutil.copyfile(store_file(args.size), db)
+        targets = [DASHBOARD] if args.no_floor else [FLOOR, DASHBOARD]
+        results = [run(target, args, db) for target in targets]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"{args.sessions} sessions on the Making it Happen page, {args.size:,} conversations")
+    for result in results:
+        report(result, args.sessions)
+    if len(results) == 2:
+        floor, ours = results
+        for key, label in (("open", "open the page"), ("filter_change", "one filter change")):
+            if floor[key]["p95"] and ours[key]["p95"]:
+                print(
+                    f"{label}: p95 {ours[key]['p95'] / floor[key]['p95']:.2f}x the floor's, "
+                    f"p50 {ours[key]['p50'] / floor[key]['p50']:.2f}x"
+                )
     if args.json:
+        summary = {"sessions": args.sessions, "conversations": args.size, "runs": results}
         args.json.write_text(json.dumps(summary, indent=2))
-    if errors:
+    if any(r["errors"] for r in results):
         raise SystemExit(1)
 
 

@@ -37,13 +37,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(
-    db_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+    db_path: Path,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    script: Path = ROOT / "app.py",
 ) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port against ``db_path``; yield its base URL.
 
     The store must be closed by the caller before the server starts: DuckDB lets only one
     process open a file for writing. Give ``port`` when the URL must be known beforehand (the
-    sign-in tests write it into the secrets as the redirect URI).
+    sign-in tests write it into the secrets as the redirect URI); ``script`` to serve another
+    script (the load test's floor).
     """
     port = port or free_port()
     env = {
@@ -57,7 +61,7 @@ def streamlit_server(
     with log.open("w") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                sys.executable, "-m", "streamlit", "run", str(script),
                 "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
             ],
