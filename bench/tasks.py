@@ -14,7 +14,9 @@ Tasks:
   the same JSON (asserted after the clock stops);
 - ``page:PATH``: one page of ``app.py`` in AppTest, cold (the first run in a fresh process,
   as a deep link on a newly started server) and then warm (``extra.warm``: the median of
-  three reruns).
+  three reruns, whose figures are kept from the first run as they are for a second person on
+  the same view) and a new view (``extra.new_view``: a rerun with no figure kept, what a new
+  filter choice costs in a running server).
 """
 
 from __future__ import annotations
@@ -330,6 +332,15 @@ def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path],
             warm.append(time.perf_counter() - started)
             assert not at.exception, [e.value for e in at.exception]
         clock.extra["warm"] = statistics.median(warm)
+        # A view nobody has opened yet, in a warm process (a new filter choice): the same run
+        # with the figures kept so far forgotten.
+        from evaluation.figures import FIGURES
+
+        FIGURES.clear()
+        started = time.perf_counter()
+        at.run()
+        clock.extra["new_view"] = time.perf_counter() - started
+        assert not at.exception, [e.value for e in at.exception]
         return f"{title}: {titles[:1]}, {len(at.main.children)} blocks"
 
     page_task.__doc__ = f"The {title} page ({script}) in AppTest, cold then warm."
