@@ -272,15 +272,58 @@ def conversion(
     Groups come back sorted by their labels; a group with requests but no new requests is
     kept, with no rate.
     """
-    dims = check_by(by)
+    return conversions(store, selection, [tuple(by)])[0]
+
+
+def conversions(
+    store: Store, selection: Selection | None, groupings: Sequence[Iterable[str]]
+) -> list[list[ConversionRow]]:
+    """``conversion(store, selection, by)`` for each ``by`` in ``groupings``, from one query.
+
+    A page showing conversion by approach, by site and approach, by area and in total would
+    otherwise build the table of requests (and its repeat flags) once per table, each time
+    over the whole store; here it is built once and counted with ``GROUPING SETS``. Each list
+    is exactly what ``conversion`` gives for that grouping, in the same order; ``()`` is the
+    total (one row, even with no requests). Two groupings of the same dimensions (in any
+    order) would be the same set: ask once.
+    """
+    sets = [check_by(by) for by in groupings]
+    seen: set[frozenset[str]] = set()
+    for dims in sets:
+        if len(set(dims)) != len(dims) or frozenset(dims) in seen:
+            raise ValueError(f"split by {', '.join(dims) or 'nothing'} asked twice")
+        seen.add(frozenset(dims))
+    if not sets:
+        return []
+    # Every dimension any grouping uses is a column g0, g1, …; GROUPING(g0, g1, …) says which
+    # set a row is from (a bit set for each column the set does not group by).
+    columns = list(dict.fromkeys(d for dims in sets for d in dims))
+    name = {d: f"g{i}" for i, d in enumerate(columns)}
+    ids = [
+        sum(1 << (len(columns) - 1 - i) for i, d in enumerate(columns) if d not in dims)
+        for dims in sets
+    ]
+    marker = f"GROUPING({', '.join(name.values())})" if columns else "0"
+    grouping_sets = ", ".join("(" + ", ".join(name[d] for d in dims) + ")" for dims in sets)
+    # Within each set, rows sort by that set's dimensions in its own order, as ``conversion``
+    # sorts them (the columns a set does not group by are NULL throughout the set).
+    depth = max(len(dims) for dims in sets)
+    order = [
+        "CASE "
+        + " ".join(
+            f"WHEN set_id = {ids[k]} THEN {name[dims[position]]}"
+            for k, dims in enumerate(sets)
+            if position < len(dims)
+        )
+        + " END"
+        for position in range(depth)
+    ]
     where, params = scope_where(selection, "first_started")
     rows_where, rows_params = rows_scope(selection, "started_on")
-    keys = [f"{DIMENSIONS[d]} AS g{i}" for i, d in enumerate(dims)]
-    group_sql = f"GROUP BY {', '.join(f'g{i}' for i in range(len(dims)))}" if dims else ""
-    order_sql = f"ORDER BY {', '.join(f'g{i}' for i in range(len(dims)))}" if dims else ""
     sql = f"""
         {request_table_sql(workers=False, rows_where=rows_where)}
-        SELECT {"".join(k + ", " for k in keys)}
+        SELECT {"".join(f"{DIMENSIONS[d]} AS {name[d]}, " for d in columns)}
+            {marker} AS set_id,
             count(*) AS requests,
             count(*) FILTER (WHERE request_type = 'new') AS new_requests,
             count(*) FILTER (WHERE request_type = 'new' AND led_to_lts) AS long_term,
@@ -289,24 +332,26 @@ def conversion(
             count(*) FILTER (WHERE is_repeat) AS repeats
         FROM flagged
         WHERE {where}
-        {group_sql}
-        {order_sql}
+        GROUP BY GROUPING SETS ({grouping_sets})
+        ORDER BY {", ".join(["set_id", *order])}
     """
     cur = store.cursor()
     try:
         rows = cur.execute(sql, [*rows_params, *params]).fetchall()
     finally:
         cur.close()
-    result = []
+    found: dict[int, list[ConversionRow]] = {i: [] for i in ids}
+    position = {d: i for i, d in enumerate(columns)}
     for row in rows:
-        values = row[len(dims) :]
-        result.append(
+        set_id = row[len(columns)]
+        dims = sets[ids.index(set_id)]
+        found[set_id].append(
             ConversionRow(
-                {d: str(v) for d, v in zip(dims, row[: len(dims)], strict=True)},
-                *(int(v) for v in values),
+                {d: str(row[position[d]]) for d in dims},
+                *(int(v) for v in row[len(columns) + 1 :]),
             )
         )
-    return result
+    return [found[i] for i in ids]
 
 
 def total(store: Store, selection: Selection | None = None) -> ConversionRow:

@@ -234,10 +234,19 @@ def store_regional(store: Store, checked: RegionalCheck, imported_by: str) -> tu
 
 
 def regional_figures(store: Store) -> list[RegionalFigure]:
-    """Every stored figure, by measure then year."""
-    ensure_table(store)
+    """Every stored figure, by measure then year; none before the first upload.
+
+    Only reads: creating the table here would change the store's data version on a page's
+    first view, and every figure cached during that view would be worked out again."""
     cur = store.cursor()
     try:
+        held = cur.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ?",
+            ["regional_figures"],
+        ).fetchall()[0][0]
+        if not held:
+            return []
         rows = cur.execute(
             "SELECT year, year_start, measure, council_value, region_value FROM regional_figures "
             "ORDER BY lower(measure), year_start"

@@ -2,6 +2,9 @@
 
 Thin: filters, then figures from ``evaluation.activity`` and ``evaluation.conversion`` (the
 same functions ``python -m evaluation report activity`` prints), then tables and charts.
+Every figure comes through ``evaluation.figures.cached``: computed once per version of the
+data and shared by everyone looking at the same view; the flow, the wait and the hand-offs
+come from one query (``request_activity``).
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import streamlit as st
 from evaluation.activity import (
     AGE_BANDS,
     data_as_of,
-    hand_offs,
     older_first_conversations,
+    request_activity,
     time_to_complete,
     underway,
-    waiting_time,
 )
-from evaluation.conversion import conversion, date_span, options
+from evaluation.conversion import date_span, options
+from evaluation.figures import cached
 from evaluation.selection import Selection
 from pages.common import request_filters, store
 
@@ -64,22 +67,20 @@ st.write(
 )
 
 the_store = store()
-span = date_span(the_store)
+span = cached(the_store, date_span)
 if span is None:
     st.info("There are no conversations in the store yet. Import a conversations file first.")
     st.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:")
     st.stop()
 
-selection, as_of = filters(options(the_store), data_as_of(the_store) or span[1])
+selection, as_of = filters(cached(the_store, options), cached(the_store, data_as_of) or span[1])
 st.text(f"Showing: {selection.describe()}")  # site and area names are free text
+by_approach = cached(the_store, request_activity, selection, ("approach",))
 
 # --- the flow ---------------------------------------------------------------------------------
 
 st.header("From Conversation 1 to 2 to 3")
-flow = next(
-    (r for r in conversion(the_store, selection, ("approach",)) if r.group["approach"] == THREE_CS),
-    None,
-)
+flow = next((r for r in by_approach.flow if r.group["approach"] == THREE_CS), None)
 if flow is None or flow.requests == 0:
     st.info("No three conversations requests in this selection.")
 else:
@@ -115,8 +116,8 @@ else:
 # --- the bulge --------------------------------------------------------------------------------
 
 st.header(f"Underway on {as_of:%d/%m/%Y}, by age")
-rows = underway(the_store, as_of, selection)
-older = older_first_conversations(the_store, as_of, selection)
+rows = cached(the_store, underway, as_of, selection)
+older = cached(the_store, older_first_conversations, as_of, selection)
 note = older.note()
 if note:
     st.warning(note)
@@ -155,8 +156,8 @@ else:
 # --- how long things take ---------------------------------------------------------------------
 
 st.header("How long it takes")
-complete = time_to_complete(the_store, selection)
-waiting = waiting_time(the_store, selection, ("approach",))
+complete = cached(the_store, time_to_complete, selection)
+waiting = by_approach.waiting
 left, right = st.columns(2)
 with left:
     st.subheader("Time to complete a conversation")
@@ -193,7 +194,7 @@ st.caption(
 # --- hand-offs --------------------------------------------------------------------------------
 
 st.header("Hand-offs")
-handed = hand_offs(the_store, selection, ("approach",))
+handed = by_approach.handoffs
 for column, h in zip(st.columns(max(1, len(handed))), handed, strict=False):
     column.metric(
         f"Held by more than one worker — {h.group['approach']}",

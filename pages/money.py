@@ -2,6 +2,9 @@
 
 Thin: filters, then figures from ``evaluation.conversion`` and ``evaluation.regional`` (the
 same functions ``python -m evaluation report conversion`` prints), then tables and charts.
+Every figure comes through ``evaluation.figures.cached``: computed once per version of the
+data and shared by everyone looking at the same view; the conversion tables come from one
+query (``conversions``), not one each.
 """
 
 from __future__ import annotations
@@ -18,19 +21,22 @@ from evaluation import regional
 from evaluation.conversion import (
     average_weekly_package_cost,
     before_after,
-    conversion,
+    conversions,
     cost_avoided,
     date_span,
     options,
-    total,
     weekly_long_term,
 )
 from evaluation.exports import to_csv
+from evaluation.figures import cached
 from evaluation.selection import Selection
 from pages.common import current_user, request_filters, store
 
 THREE_CS = "three conversations"
 USUAL = "usual practice"
+# The conversion tables the page shows: the total, by approach, by site and approach, by area
+# (the Birmingham table) and by quarter and approach (repeat requests over time).
+TABLES = ((), ("approach",), ("site", "approach"), ("area",), ("quarter", "approach"))
 
 
 def pct(value: float | None, places: int = 2) -> str:
@@ -68,15 +74,17 @@ st.write(
 )
 
 the_store = store()
-span = date_span(the_store)
+span = cached(the_store, date_span)
 if span is None:
     st.info("There are no conversations in the store yet. Import a conversations file first.")
     st.page_link("pages/upload.py", label="Upload data", icon=":material/upload_file:")
     st.stop()
 
-selection = filters(options(the_store), span)
+selection = filters(cached(the_store, options), span)
 st.text(f"Showing: {selection.describe()}")  # site and area names are free text
-overall = total(the_store, selection)
+(overall,), by_approach, by_site, by_area, by_quarter = cached(
+    the_store, conversions, selection, TABLES
+)
 if overall.requests == 0:
     st.info("No requests match these filters. Clear a filter or widen the dates.")
     st.stop()
@@ -84,7 +92,6 @@ if overall.requests == 0:
 # --- conversion by approach and site ------------------------------------------------------
 
 st.header("Conversion into long-term support")
-by_approach = conversion(the_store, selection, ("approach",))
 columns = st.columns(len(by_approach) + 1)
 columns[0].metric(
     "All new requests",
@@ -106,7 +113,6 @@ st.caption(
     "(Wilson) shows how far the rate could move by chance alone: with few requests it is wide."
 )
 
-by_site = conversion(the_store, selection, ("site", "approach"))
 site_table = pd.DataFrame(
     [
         {
@@ -129,7 +135,6 @@ st.dataframe(site_table, hide_index=True)
 # --- the Birmingham table ------------------------------------------------------------------
 
 st.subheader("Long-term support for new requests, by area")
-by_area = conversion(the_store, selection, ("area",))
 area_rows = [
     {
         "Area": r.group["area"],
@@ -162,7 +167,7 @@ st.download_button(
 # --- new long-term support per week ---------------------------------------------------------
 
 st.header("New long-term support per week")
-series = weekly_long_term(the_store, selection)
+series = cached(the_store, weekly_long_term, selection)
 if not series:
     st.info("No new request in this selection has led to long-term support yet.")
 else:
@@ -256,7 +261,6 @@ for column, row in zip(repeat_cols, by_approach, strict=True):
         help=f"{row.repeat_requests:,} of {row.new_requests:,} new requests.",
         border=True,
     )
-by_quarter = conversion(the_store, selection, ("quarter", "approach"))
 quarters = pd.DataFrame(
     [
         {
@@ -296,7 +300,7 @@ usual = next((r for r in by_approach if r.group["approach"] == USUAL), None)
 if current is None or current.new_requests == 0:
     st.info("No new requests under three conversations in this selection to estimate from.")
 else:
-    suggested_cost = average_weekly_package_cost(the_store)
+    suggested_cost = cached(the_store, average_weekly_package_cost)
     left, right = st.columns(2)
     baseline = left.number_input(
         "Conversion before, % (the baseline)",
@@ -381,7 +385,7 @@ with left:
             added, replaced = regional.store_regional(the_store, checked, current_user())
             st.success(f"Stored: {added} added, {replaced} replaced.")
 
-figures = regional.regional_figures(the_store)
+figures = cached(the_store, regional.regional_figures)
 if not figures:
     st.info("No regional figures yet: download the template, fill it in and upload it.")
 else:
