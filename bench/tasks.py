@@ -150,12 +150,11 @@ def _cost_change(store: Any) -> str:
 
 
 def _conversion(store: Any) -> str:
-    from evaluation.conversion import conversion, total
+    from evaluation.conversion import groups_and_total
     from evaluation.selection import Selection
 
     selection = Selection()
-    groups = conversion(store, selection, ())
-    overall = total(store, selection)
+    groups, overall = groups_and_total(store, selection, ())
     clock.stop()
     return json.dumps(
         {

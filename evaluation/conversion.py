@@ -359,6 +359,19 @@ def total(store: Store, selection: Selection | None = None) -> ConversionRow:
     return conversion(store, selection)[0]
 
 
+def groups_and_total(
+    store: Store, selection: Selection | None, by: Iterable[str]
+) -> tuple[list[ConversionRow], ConversionRow]:
+    """``conversion(store, selection, by)`` and ``total(store, selection)`` from one query,
+    as the report prints them (with no split the groups are the total itself)."""
+    dims = tuple(by)
+    if not dims:
+        (groups,) = conversions(store, selection, [()])
+        return groups, groups[0]
+    groups, (overall,) = conversions(store, selection, [dims, ()])
+    return groups, overall
+
+
 # --- new long-term support per week ------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evaluation.cli import iso_date
-from evaluation.conversion import DIMENSIONS, ConversionRow, conversion, total
+from evaluation.conversion import DIMENSIONS, ConversionRow, groups_and_total
 from evaluation.exports import to_csv
 from evaluation.report_cli import open_store, selection_from
 from evaluation.store import StoreError
@@ -145,8 +145,7 @@ def run(args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return 2
     try:
-        groups = conversion(store, selection, by)
-        overall = total(store, selection)
+        groups, overall = groups_and_total(store, selection, by)
     finally:
         store.close()
     if args.format == "json":

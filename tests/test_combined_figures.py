@@ -271,3 +271,16 @@ def test_conversations_page_keeps_its_figures_until_an_import(store: Store, app_
     at.run()
     assert figures.FIGURES.computed > computed
     assert {m.label: m.value for m in at.metric}["Conversation 1"] == "392"
+
+
+@pytest.mark.parametrize("by", [(), ("approach",), ("site", "approach"), ("area",)])
+def test_groups_and_total_equal_conversion_and_total(store: Store, by: tuple[str, ...]) -> None:
+    """The report's one query gives what the two separate calls give."""
+    from evaluation.conversion import groups_and_total, total
+    from evaluation.samples_loader import load_sample
+
+    load_sample(store)
+    selection = Selection(date_from=date(2025, 6, 1))
+    groups, overall = groups_and_total(store, selection, by)
+    assert groups == conversion(store, selection, by)
+    assert overall == total(store, selection)
