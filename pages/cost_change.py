@@ -200,7 +200,17 @@ st.caption(
 left, right = st.columns(2)
 labels = [g.label for g in report.groups]
 group_label = left.selectbox("Column", labels, key="cc_drill_group")
-row_label = right.selectbox("Row", [ALL_ROWS, *ROW_CLASS], key="cc_drill_row")
+# Nothing is listed until a row is chosen: most visits never need the people behind a
+# figure, and listing them means working out every request of the column again.
+row_label = right.selectbox(
+    "Row",
+    [ALL_ROWS, *ROW_CLASS],
+    index=None,
+    placeholder="Choose a row to list its requests",
+    key="cc_drill_row",
+)
+if row_label is None:
+    st.stop()
 group = next(g for g in report.groups if g.label == group_label)
 klass = ROW_CLASS.get(row_label)
 count = {

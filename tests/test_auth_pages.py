@@ -212,6 +212,10 @@ def test_director_reads_evidence_without_the_person_level_drill_down(
     store.close()
     signed_in(LEAD)
     lead = app_test("pages/cost_change.py")
+    assert not any("Person (pseudonym)" in d.value.columns for d in lead.dataframe)
+    lead.selectbox(key="cc_drill_row").set_value(
+        "Conversations"
+    ).run()  # nothing listed until asked
     assert any("Person (pseudonym)" in d.value.columns for d in lead.dataframe)
     assert "Download these requests (CSV)" in downloads(lead)
     signed_in(DIRECTOR)

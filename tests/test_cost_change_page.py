@@ -136,6 +136,8 @@ def test_sample_data_gives_a_sensible_page(store: Store, app_test) -> None:  # t
     assert all(int(n.replace(",", "")) > 100 for n in shown["Conversations"])
     assert all(v.startswith(("+£", "-£", "£")) for v in shown["Approx. impact on full-year budget"])
     assert not at.warning or not at.warning[0].value.startswith("Provisional")
+    assert not at.dataframe  # the requests behind a figure are listed once a row is chosen
+    at.selectbox(key="cc_drill_row").set_value("Conversations").run()
     assert len(at.dataframe) == 1
 
 
