@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,9 +31,9 @@ from evaluation.reading import (
 )
 from evaluation.store import Store
 from evaluation.values import WHITESPACE
-from evaluation.vectorised import FastResult, check_fast, pseudonymise
+from evaluation.vectorised import PREVIEW_ROWS, FastResult, Pseudonymiser, check_fast
 
-PREVIEW_ROWS = 10
+CHECKED_AT_ONCE = 2  # files checked side by side: each holds its rows in memory meanwhile
 
 
 @dataclass
@@ -347,14 +348,48 @@ def import_files(
     imported_by: str = "local user",
     source: str = "upload",
 ) -> list[Imported]:
-    """Check every file, then store each as a batch; if any file has problems, store none."""
-    checked = [check(data, name, kind) for name, data in files]
-    if not all(c.ok for c in checked):
-        raise ImportFailed(checked)
-    return [
-        store_checked(store, c, as_of=as_of, imported_by=imported_by, source=source)
-        for c in checked
-    ]
+    """Check every file, then store each as a batch; if any file has problems, store none.
+
+    Files are checked two at a time, and each clean file's ids are pseudonymised as soon as
+    it is checked, while the others are still being checked or written: DuckDB, Arrow and
+    SHA-256 let go of Python's lock while they work, so one file's Python work (scanning its
+    lines, hashing its ids) runs on a core the rest leaves idle. The pseudonyms are shared by
+    the files (the same people come in several). Nothing is written until every file is known
+    to be clean; then the batches are written one after another, in the order given.
+    """
+    pseudonyms = Pseudonymiser(store.key)
+    with (
+        ThreadPoolExecutor(CHECKED_AT_ONCE, thread_name_prefix="import-check") as checking,
+        ThreadPoolExecutor(1, thread_name_prefix="import-pseudonyms") as hashing,
+    ):
+        checks = [checking.submit(check, data, name, kind) for name, data in files]
+        hashed: dict[Future[Checked], Future[pa.Table | None]] = {}
+        for done in as_completed(checks):
+            hashed[done] = hashing.submit(_pseudonymised, done.result(), pseudonyms)
+        checked = [c.result() for c in checks]
+        if not all(c.ok for c in checked):
+            for pending in hashed.values():
+                pending.cancel()
+            raise ImportFailed(checked)
+        return [
+            _write(
+                store,
+                c,
+                hashed[future].result(),
+                as_of=as_of,
+                imported_by=imported_by,
+                source=source,
+            )
+            for future, c in zip(checks, checked, strict=True)
+        ]
+
+
+def _pseudonymised(checked: Checked, pseudonyms: Pseudonymiser) -> pa.Table | None:
+    """The file's rows with ids replaced (None if it has problems: it won't be stored)."""
+    if not checked.ok:
+        return None
+    assert checked.table is not None and checked.kind is not None
+    return pseudonyms.table(checked.table, checked.kind)
 
 
 def store_checked(
@@ -367,11 +402,33 @@ def store_checked(
     progress: Progress = _silent,
 ) -> Imported:
     """Write one already-checked file as a batch (the page checks first, then confirms)."""
-    assert checked.ok and checked.kind is not None
-    day = as_of or date.today()
-    assert checked.table is not None
+    assert checked.ok and checked.kind is not None and checked.table is not None
     progress(0.7, f"Replacing person and worker ids with pseudonyms in {checked.file_name}")
-    rows = pseudonymise(checked.table, checked.kind, store.key)
+    rows = Pseudonymiser(store.key).table(checked.table, checked.kind)
+    return _write(
+        store,
+        checked,
+        rows,
+        as_of=as_of,
+        imported_by=imported_by,
+        source=source,
+        progress=progress,
+    )
+
+
+def _write(
+    store: Store,
+    checked: Checked,
+    rows: pa.Table | None,
+    *,
+    as_of: date | None,
+    imported_by: str,
+    source: str,
+    progress: Progress = _silent,
+) -> Imported:
+    """Land a checked file's pseudonymised rows as one batch."""
+    assert checked.kind is not None and rows is not None
+    day = as_of or date.today()
     progress(0.8, f"Storing {checked.rows:,} rows from {checked.file_name}")
     result = store.write_batch(
         checked.kind,
