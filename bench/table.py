@@ -54,8 +54,8 @@ def targets(results: dict[str, Any]) -> list[str]:
     largest = max(results["sizes"], key=int)
     found = results["sizes"][largest]
     lines = [
-        f"Targets judged at {int(largest):,} conversations (load average before "
-        f"{found['load_before']}, after {found['load_after']}):",
+        f"Targets judged at {int(largest):,} conversations ({found['load_before']} before, "
+        f"{found['load_after'].removeprefix('load average: ')} after):",
         "",
         "| target | measured | |",
         "| --- | --- | --- |",
