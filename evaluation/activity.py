@@ -235,20 +235,57 @@ def waiting_time(
     """Days from requested_on to the first conversation's start, per request that has a
     requested_on (median and 90th percentile, ``quantile_cont``). A request dated after its
     first conversation began is a data slip and is left out rather than counted as negative."""
+    dims, rows = _per_request_group(
+        store,
+        selection,
+        by,
+        "count(*), quantile_cont(date_diff('day', requested_on, first_started), 0.5), "
+        "quantile_cont(date_diff('day', requested_on, first_started), 0.9)",
+        only="requested_on IS NOT NULL AND requested_on <= first_started",
+        workers=False,
+    )
+    return [_duration(dims, r) for r in rows]
+
+
+def _per_request_group(
+    store: Store,
+    selection: Selection | None,
+    by: Iterable[str],
+    measures: str,
+    *,
+    only: str = "TRUE",
+    workers: bool = True,
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """``measures`` (SQL aggregates over the table of requests) per group of ``by``, for the
+    requests of the selection that satisfy ``only``; the groups' values come first in each
+    row. The request table is built without the repeat flag (a costly self-join) and, unless
+    asked, without the count of workers."""
     dims = check_by(by, REQUEST_DIMENSIONS)
     where, params = scope_where(selection, "first_started")
     rows_where, rows_params = rows_scope(selection, "started_on")
     select, names = _split(dims, REQUEST_DIMENSIONS)
     sql = f"""
-        {request_table_sql(repeats=False, workers=False, rows_where=rows_where)}
-        SELECT {"".join(s + ", " for s in select)} count(*),
-            quantile_cont(date_diff('day', requested_on, first_started), 0.5),
-            quantile_cont(date_diff('day', requested_on, first_started), 0.9)
+        {request_table_sql(repeats=False, workers=workers, rows_where=rows_where)}
+        SELECT {"".join(s + ", " for s in select)} {measures}
         FROM requests
-        WHERE requested_on IS NOT NULL AND requested_on <= first_started AND {where}
+        WHERE {only} AND {where}
         {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
     """
-    return _durations(store, sql, [*rows_params, *params], dims)
+    cur = store.cursor()
+    try:
+        return dims, cur.execute(sql, [*rows_params, *params]).fetchall()
+    finally:
+        cur.close()
+
+
+def _duration(dims: tuple[str, ...], r: tuple[Any, ...]) -> Duration:
+    n = len(dims)
+    return Duration(
+        _group(dims, r),
+        int(r[n]),
+        None if r[n + 1] is None else float(r[n + 1]),
+        None if r[n + 2] is None else float(r[n + 2]),
+    )
 
 
 def _durations(store: Store, sql: str, params: list[Any], dims: tuple[str, ...]) -> list[Duration]:
@@ -257,15 +294,7 @@ def _durations(store: Store, sql: str, params: list[Any], dims: tuple[str, ...])
         rows = cur.execute(sql, params).fetchall()
     finally:
         cur.close()
-    return [
-        Duration(
-            _group(dims, r),
-            int(r[len(dims)]),
-            None if r[len(dims) + 1] is None else float(r[len(dims) + 1]),
-            None if r[len(dims) + 2] is None else float(r[len(dims) + 2]),
-        )
-        for r in rows
-    ]
+    return [_duration(dims, r) for r in rows]
 
 
 # --- hand-offs ---------------------------------------------------------------------------
@@ -287,23 +316,12 @@ def hand_offs(
 ) -> list[HandOffs]:
     """Share of requests held by more than one distinct worker, among requests with a worker
     recorded (a request with no worker_id says nothing either way)."""
-    dims = check_by(by, REQUEST_DIMENSIONS)
-    where, params = scope_where(selection, "first_started")
-    rows_where, rows_params = rows_scope(selection, "started_on")
-    select, names = _split(dims, REQUEST_DIMENSIONS)
-    sql = f"""
-        {request_table_sql(repeats=False, rows_where=rows_where)}
-        SELECT {"".join(s + ", " for s in select)}
-            count(*) FILTER (WHERE has_worker), count(*) FILTER (WHERE several_workers)
-        FROM requests
-        WHERE {where}
-        {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
-    """
-    cur = store.cursor()
-    try:
-        rows = cur.execute(sql, [*rows_params, *params]).fetchall()
-    finally:
-        cur.close()
+    dims, rows = _per_request_group(
+        store,
+        selection,
+        by,
+        "count(*) FILTER (WHERE has_worker), count(*) FILTER (WHERE several_workers)",
+    )
     return [HandOffs(_group(dims, r), int(r[len(dims)]), int(r[len(dims) + 1])) for r in rows]
 
 
@@ -346,16 +364,13 @@ def request_activity(
     The groups are every group with a request; the wait leaves out (as ``waiting_time`` does)
     a group none of whose requests has a usable request date, unless ``by`` is empty.
     """
-    dims = check_by(by, REQUEST_DIMENSIONS)
-    where, params = scope_where(selection, "first_started")
-    rows_where, rows_params = rows_scope(selection, "started_on")
-    select, names = _split(dims, REQUEST_DIMENSIONS)
     waited = "requested_on IS NOT NULL AND requested_on <= first_started"
     wait = "date_diff('day', requested_on, first_started)"
-    sql = f"""
-        {request_table_sql(repeats=False, rows_where=rows_where)}
-        SELECT {"".join(s + ", " for s in select)}
-            count(*),
+    dims, rows = _per_request_group(
+        store,
+        selection,
+        by,
+        f"""count(*),
             count(*) FILTER (WHERE request_type = 'new'),
             count(*) FILTER (WHERE request_type = 'new' AND led_to_lts),
             count(*) FILTER (WHERE furthest >= 2),
@@ -364,29 +379,14 @@ def request_activity(
             quantile_cont({wait}, 0.5) FILTER (WHERE {waited}),
             quantile_cont({wait}, 0.9) FILTER (WHERE {waited}),
             count(*) FILTER (WHERE has_worker),
-            count(*) FILTER (WHERE several_workers)
-        FROM requests
-        WHERE {where}
-        {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
-    """
-    cur = store.cursor()
-    try:
-        rows = cur.execute(sql, [*rows_params, *params]).fetchall()
-    finally:
-        cur.close()
+            count(*) FILTER (WHERE several_workers)""",
+    )
     found = RequestActivity([], [], [])
     for r in rows:
         group = _group(dims, r)
         n = len(dims)
         found.flow.append(Flow(group, *(int(v) for v in r[n : n + 5])))
         if r[n + 5] or not dims:
-            found.waiting.append(
-                Duration(
-                    dict(group),
-                    int(r[n + 5]),
-                    None if r[n + 6] is None else float(r[n + 6]),
-                    None if r[n + 7] is None else float(r[n + 7]),
-                )
-            )
+            found.waiting.append(_duration(dims, (*r[:n], *r[n + 5 : n + 8])))
         found.handoffs.append(HandOffs(dict(group), int(r[n + 8]), int(r[n + 9])))
     return found
