@@ -28,6 +28,7 @@ from evaluation.access import (
     parse_roles,
     permissions_for,
 )
+from evaluation.figures import cached
 from evaluation.overview import overview
 from evaluation.samples_loader import load_sample
 from evaluation.selection import Selection
@@ -314,7 +315,7 @@ def sidebar_identity(who: Visitor) -> None:
 
 def sample_note() -> None:
     """A visible note whenever the figures come (partly) from the bundled sample data."""
-    if overview(store()).sample_batches:
+    if cached(store(), overview).sample_batches:
         remove = (
             "Remove it on the Upload data page before importing your own."
             if permissions().is_admin
