@@ -280,15 +280,16 @@ def run(target: Target, args: argparse.Namespace, db: Path) -> dict[str, Any]:
         "elapsed_seconds": elapsed,
         "server_cpu_seconds": server_cpu,
         "browser_cpu_seconds": browser_cpu,
-        "open": _spread(opened),
-        "filter_change": _spread(changed),
+        "open": spread(opened),
+        "filter_change": spread(changed),
         "errors": [f"session {s.number}: {e}" for s in people for e in s.errors],
         "site_list_reopened": sum(s.reopened for s in people),
         "sessions_detail": [asdict(s) for s in people],
     }
 
 
-def _spread(values: list[float]) -> dict[str, Any]:
+def spread(values: list[float]) -> dict[str, Any]:
+    """How many finished, and their p50, p95 and longest time."""
     return {
         "finished": len(values),
         "p50": percentile(values, 0.5),
@@ -297,10 +298,8 @@ def _spread(values: list[float]) -> dict[str, Any]:
     }
 
 
-def report(result: dict[str, Any], sessions: int) -> None:
-    print(f"-- {result['target']}")
-    first = result["server_first_run_seconds"]
-    print(f"server's first run (one visit, before the meeting): {first:.2f} s")
+def print_times(result: dict[str, Any], sessions: int) -> None:
+    """The open and filter-change lines of a run's report."""
     for label, key in (("open the page", "open"), ("one filter change", "filter_change")):
         part = result[key]
         if part["finished"]:
@@ -310,6 +309,13 @@ def report(result: dict[str, Any], sessions: int) -> None:
             )
         else:
             print(f"{label:<18} finished 0/{sessions}")
+
+
+def report(result: dict[str, Any], sessions: int) -> None:
+    print(f"-- {result['target']}")
+    first = result["server_first_run_seconds"]
+    print(f"server's first run (one visit, before the meeting): {first:.2f} s")
+    print_times(result, sessions)
     peak = result["server_peak_mb"]
     print(f"server peak memory: {peak:.0f} MB" if peak else "server peak memory: not read")
     print(

@@ -35,9 +35,10 @@ from bench.load import (
     FLOOR,
     SITES,
     Target,
-    percentile,
+    print_times,
     server_cpu_seconds,
     server_peak_mb,
+    spread,
 )
 from bench.stores import store_file
 from tests.harness import streamlit_server
@@ -170,14 +171,6 @@ def run(target: Target, args: argparse.Namespace, db: Path) -> dict[str, Any]:
     opened = [p.open_seconds for p in people if p.open_seconds is not None]
     changed = [p.change_seconds for p in people if p.change_seconds is not None]
 
-    def spread(values: list[float]) -> dict[str, Any]:
-        return {
-            "finished": len(values),
-            "p50": percentile(values, 0.5),
-            "p95": percentile(values, 0.95),
-            "max": max(values, default=None),
-        }
-
     return {
         "target": target.name,
         "load_average_before": [round(x, 2) for x in load_before],
@@ -210,15 +203,7 @@ def main() -> None:
     for result in results:
         print(f"-- {result['target']}")
         print(f"first visit (the host): {result['server_first_run_seconds']:.2f} s")
-        for label, key in (("open the page", "open"), ("one filter change", "filter_change")):
-            part = result[key]
-            if part["finished"]:
-                print(
-                    f"{label:<18} finished {part['finished']}/{args.sessions}  "
-                    f"p50 {part['p50']:.2f} s  p95 {part['p95']:.2f} s  max {part['max']:.2f} s"
-                )
-            else:
-                print(f"{label:<18} finished 0/{args.sessions}")
+        print_times(result, args.sessions)
         print(
             f"server CPU {result['server_cpu_seconds']:.1f} s in {result['elapsed_seconds']:.1f} s"
             f", peak {result['server_peak_mb'] or 0:.0f} MB; errors: {len(result['errors'])}"
