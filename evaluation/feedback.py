@@ -92,6 +92,27 @@ def window_sql(column: str, start: date | None, end: date | None) -> tuple[str, 
     return " AND ".join(clauses), params
 
 
+def consented_sql(
+    date_column: str,
+    start: date | None,
+    end: date | None,
+    site: str | None,
+    month: str | None,
+) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (to be joined by AND) for quotable comments: consent given, within the
+    period, at one site and in one month (``YYYY-MM``) when asked. Shared by the feedback and
+    staff comment lists."""
+    where, params = window_sql(date_column, start, end)
+    clauses = ["consent_to_quote", where]
+    if site:
+        clauses.append("site = ?")
+        params.append(site)
+    if month:
+        clauses.append(f"strftime({date_column}, '%Y-%m') = ?")
+        params.append(month)
+    return clauses, params
+
+
 def sort_key(row: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
     return tuple((APPROACH_ORDER.get(row[k], 9), str(row[k])) for k in by)
 
@@ -476,14 +497,7 @@ def comments(
 
     ``search`` matches either comment, ignoring case (a plain substring, not a pattern).
     """
-    where, params = window_sql("received_on", start, end)
-    clauses = ["consent_to_quote", where]
-    if site:
-        clauses.append("site = ?")
-        params.append(site)
-    if month:
-        clauses.append("strftime(received_on, '%Y-%m') = ?")
-        params.append(month)
+    clauses, params = consented_sql("received_on", start, end, site, month)
     sql = (
         "SELECT received_on, site, approach, "
         f"coalesce(nullif(lower(trim(method)), ''), '{NOT_GIVEN}') AS method, "

@@ -19,6 +19,7 @@ from evaluation.feedback import (
     NOT_GIVEN,
     Measures,
     check_by,
+    consented_sql,
     describe_groups,
     fetch,
     fine_keys,
@@ -250,14 +251,8 @@ def comments(
     limit: int | None = None,
 ) -> list[StaffComment]:
     """Comments from staff who consented to being quoted, newest first."""
-    where, params = window_sql("responded_on", start, end)
-    clauses = ["consent_to_quote", "comment IS NOT NULL", where]
-    if site:
-        clauses.append("site = ?")
-        params.append(site)
-    if month:
-        clauses.append("strftime(responded_on, '%Y-%m') = ?")
-        params.append(month)
+    clauses, params = consented_sql("responded_on", start, end, site, month)
+    clauses.append("comment IS NOT NULL")
     if search and search.strip():
         clauses.append("contains(lower(comment), lower(?))")
         params.append(search.strip())
