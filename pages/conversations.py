@@ -25,11 +25,11 @@ from evaluation.activity import (
 )
 from evaluation.conversion import date_span, options
 from evaluation.figures import cached
+from evaluation.meeting_charts import underway_chart
 from evaluation.selection import Selection
 from pages.common import request_filters, store
 
 THREE_CS = "three conversations"
-BAND_COLOURS = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"]  # older is darker
 
 
 def pct(value: float | None) -> str:
@@ -133,21 +133,7 @@ else:
     frame = pd.DataFrame(
         [{"conversation": r.conversation, "age": r.band, "underway": r.count} for r in rows]
     )
-    st.altair_chart(
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("conversation:N", title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("underway:Q", title="Conversations underway"),
-            color=alt.Color(
-                "age:N", sort=bands, title="Age", scale=alt.Scale(domain=bands, range=BAND_COLOURS)
-            ),
-            order=alt.Order("band_order:Q"),
-            tooltip=["conversation", "age", "underway"],
-        )
-        .transform_calculate(band_order=f"indexof({bands!r}, datum.age)"),
-        width="stretch",
-    )
+    st.altair_chart(underway_chart(rows), width="stretch")  # the meeting page's chart too
     table = frame.pivot(index="conversation", columns="age", values="underway")[bands]
     table["Total"] = table.sum(axis=1)
     table.index.name = "Conversation"
