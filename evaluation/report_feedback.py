@@ -155,39 +155,62 @@ def _answer_cell(group: Mapping[str, Any], q: str, small: str) -> str:
     return f"{shares} ({group[f'{q}_answered']})"
 
 
-def write_feedback(result: Measures, fmt: str) -> None:
-    columns = {f.name: f.count for f in FIGURES}
+def write_measures(
+    result: Measures,
+    fmt: str,
+    *,
+    figure_columns: Sequence[str],
+    counts: Mapping[str, str],
+    title: str,
+    headings: Sequence[str],
+    cells: Callable[[Mapping[str, Any], str], list[str]],
+    note: str,
+) -> None:
+    """A survey's measures as JSON, CSV or a text table: one row per group then the total,
+    a hidden group showing only "fewer than N". ``cells`` gives a shown group's figures after
+    its response count; ``note`` may name ``{small}``. Feedback and staff reports share it."""
     if fmt == "json":
         print(json.dumps(result.to_json(), indent=2))
         return
     if fmt == "csv":
-        rows, names = csv_rows(result, FIGURE_COLUMNS, columns)
+        rows, names = csv_rows(result, figure_columns, counts)
         sys.stdout.write(to_csv(rows, names).decode("utf-8-sig"))
         return
     small = fewer_than(result.threshold)
-    header = [
-        *result.by,
-        "responses",
-        *(f"{t.lower()}: yes / partly / no % (answered)" for t in QUESTIONS.values()),
-        "mean satisfaction (answered)",
-    ]
+    header = [*result.by, "responses", *headings]
     table = [header]
     for group in [*result.groups, {**dict.fromkeys(result.by, "All"), **result.total}]:
         keys = [str(group[k]) for k in result.by]
         if group.get("suppressed"):
             table.append([*keys, small, *[""] * (len(header) - len(keys) - 1)])
             continue
-        cells = [_answer_cell(group, q, small) for q in QUESTIONS]
+        table.append([*keys, str(group["responses"]), *cells(group, small)])
+    print(f"{title} {period_text(result)}, by {', '.join(result.by) or '-'}")
+    print(text_table(table))
+    print(note.format(small=small))
+
+
+def write_feedback(result: Measures, fmt: str) -> None:
+    def cells(group: Mapping[str, Any], small: str) -> list[str]:
         if "satisfaction" in group.get("withheld", []):
             satisfaction = f"{small} answered"
         elif group["satisfaction_mean"] is None:
             satisfaction = "none answered"
         else:
             satisfaction = f"{group['satisfaction_mean']:.2f} ({group['satisfaction_answered']})"
-        table.append([*keys, str(group["responses"]), *cells, satisfaction])
-    print(f"People and families feedback {period_text(result)}, by {', '.join(result.by) or '-'}")
-    print(text_table(table))
-    print(
-        f"Percentages are of the responses that answered each question. Groups of {small} "
-        "responses are hidden, with the next smallest where a total would reveal them."
+        return [*(_answer_cell(group, q, small) for q in QUESTIONS), satisfaction]
+
+    write_measures(
+        result,
+        fmt,
+        figure_columns=FIGURE_COLUMNS,
+        counts={f.name: f.count for f in FIGURES},
+        title="People and families feedback",
+        headings=[
+            *(f"{t.lower()}: yes / partly / no % (answered)" for t in QUESTIONS.values()),
+            "mean satisfaction (answered)",
+        ],
+        cells=cells,
+        note="Percentages are of the responses that answered each question. Groups of {small} "
+        "responses are hidden, with the next smallest where a total would reveal them.",
     )

@@ -11,22 +11,16 @@ time, the rest being forms and systems. A group of fewer than 5 responses is
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Mapping
 from typing import Any
 
-from evaluation.exports import to_csv
 from evaluation.feedback import Measures
 from evaluation.report_feedback import (
     add_common_arguments,
-    csv_rows,
-    period_text,
     run_report,
-    text_table,
+    write_measures,
 )
 from evaluation.staff import FIGURES, GROUP_SQL, ITEMS, TIME, staff_measures
-from evaluation.suppression import fewer_than
 
 FIGURE_COLUMNS = (
     *(name for item in ITEMS for name in (f"{item}_answered", f"{item}_mean")),
@@ -53,40 +47,26 @@ def _mean_cell(group: Mapping[str, Any], item: str, small: str, places: int = 2)
 
 
 def write_staff(result: Measures, fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps(result.to_json(), indent=2))
-        return
-    if fmt == "csv":
-        rows, names = csv_rows(result, FIGURE_COLUMNS, {f.name: f.count for f in FIGURES})
-        sys.stdout.write(to_csv(rows, names).decode("utf-8-sig"))
-        return
-    small = fewer_than(result.threshold)
-    header = [
-        *result.by,
-        "responses",
-        *(f"{t.lower()} (answered)" for t in ITEMS.values()),
-        "% time with people (answered)",
-        "% forms and systems",
-    ]
-    table = [header]
-    for group in [*result.groups, {**dict.fromkeys(result.by, "All"), **result.total}]:
-        keys = [str(group[k]) for k in result.by]
-        if group.get("suppressed"):
-            table.append([*keys, small, *[""] * (len(header) - len(keys) - 1)])
-            continue
+    def cells(group: Mapping[str, Any], small: str) -> list[str]:
         forms = group["forms_and_systems_pct_mean"]
-        table.append(
-            [
-                *keys,
-                str(group["responses"]),
-                *(_mean_cell(group, item, small) for item in ITEMS),
-                _mean_cell(group, TIME, small, 1),
-                "" if forms is None else f"{forms:.1f}",
-            ]
-        )
-    print(f"Staff experience {period_text(result)}, by {', '.join(result.by) or '-'}")
-    print(text_table(table))
-    print(
-        f"Means are of the responses that scored each item (1–5). Groups of {small} responses "
-        "are hidden, with the next smallest where a total would reveal them."
+        return [
+            *(_mean_cell(group, item, small) for item in ITEMS),
+            _mean_cell(group, TIME, small, 1),
+            "" if forms is None else f"{forms:.1f}",
+        ]
+
+    write_measures(
+        result,
+        fmt,
+        figure_columns=FIGURE_COLUMNS,
+        counts={f.name: f.count for f in FIGURES},
+        title="Staff experience",
+        headings=[
+            *(f"{t.lower()} (answered)" for t in ITEMS.values()),
+            "% time with people (answered)",
+            "% forms and systems",
+        ],
+        cells=cells,
+        note="Means are of the responses that scored each item (1–5). Groups of {small} "
+        "responses are hidden, with the next smallest where a total would reveal them.",
     )
