@@ -341,7 +341,7 @@ def linked_site_index(choices: list[str]) -> int:
 
 
 def pick(label: str, choices: list[str], key: str, preset: tuple[str, ...]) -> tuple[str, ...]:
-    """A multiselect that starts from the choices a shared link named (case ignored)."""
+    """A multiselect that starts from the choices a shared link named (capitals ignored)."""
     lowered = {p.strip().lower() for p in preset}
     default = [c for c in choices if c.lower() in lowered]
     return tuple(st.multiselect(label, choices, default=default, key=key, placeholder="All"))
