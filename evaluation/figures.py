@@ -49,11 +49,8 @@ def _frozen(value: Any) -> Hashable:
     """A hashable stand-in for an argument: lists become tuples, mappings sorted pairs."""
     if isinstance(value, Mapping):
         return ("mapping", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
-    if isinstance(value, list | tuple | set | frozenset):
-        items = tuple(_frozen(v) for v in value)
-        return (
-            ("set", tuple(sorted(items, key=repr))) if isinstance(value, set | frozenset) else items
-        )
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
     hash(value)  # a TypeError here means the argument can't key a figure
     return value
 
