@@ -34,7 +34,7 @@ CAPACITY = 256  # figures kept; a page's figure is kilobytes, so this is a few m
 
 def data_version(store: Store) -> tuple[Any, ...]:
     """Changes whenever the store's data may have changed (see the module's note)."""
-    parts: list[Any] = [str(store.path.resolve()), store.changes]
+    parts: list[Any] = [str(store.path), store.changes]  # no resolve(): a syscall per folder
     for path in (store.path, store.path.with_name(store.path.name + ".wal")):
         try:
             found = os.stat(path)
