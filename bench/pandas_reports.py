@@ -27,7 +27,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from evaluation.activity import (
+from evaluation.cli.activity import PARTS, Activity, _json
+from evaluation.cli.cost_change import as_json
+from evaluation.measures.activity import (
     AGE_BANDS,
     OLDER_THAN_DAYS,
     Duration,
@@ -35,9 +37,9 @@ from evaluation.activity import (
     OlderFirstConversations,
     UnderwayRow,
 )
-from evaluation.conversion import REPEAT_WINDOW_DAYS, ROLLING_WEEKS, ConversionRow, WeekRow
-from evaluation.cost_change import DAYS_AFTER, CostChange, GroupSummary
-from evaluation.feedback import (
+from evaluation.measures.conversion import REPEAT_WINDOW_DAYS, ROLLING_WEEKS, ConversionRow, WeekRow
+from evaluation.measures.cost_change import DAYS_AFTER, CostChange, GroupSummary
+from evaluation.measures.feedback import (
     ANSWERS,
     FEEDBACK_ADDITIVE,
     FIGURES,
@@ -45,10 +47,8 @@ from evaluation.feedback import (
     _feedback_figures,
     grouped,
 )
-from evaluation.report_activity import PARTS, Activity, _json
-from evaluation.report_cost_change import as_json
-from evaluation.selection import Selection
-from evaluation.suppression import configured_threshold
+from evaluation.measures.selection import Selection
+from evaluation.measures.suppression import configured_threshold
 
 DAY = pd.Timedelta(days=1)
 

@@ -23,17 +23,15 @@ ROOT = Path(__file__).resolve().parent
 OUT = ROOT / "out"
 KEY = "bench-pseudonym-key-not-secret"
 KINDS = ("conversations", "care_packages", "feedback", "staff")
-# The modules whose change can change what an imported store holds.
-IMPORT_CODE = (
-    "contract.py", "importer.py", "pseudonym.py", "reading.py", "store.py", "values.py",
-    "vectorised.py",
-)  # fmt: skip
+# The layers whose change can change what an imported store holds.
+IMPORT_CODE = ("core", "store", "ingest")
 
 
 def fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in IMPORT_CODE:
-        digest.update((ROOT.parent / "evaluation" / name).read_bytes())
+    for layer in IMPORT_CODE:
+        for path in sorted((ROOT.parent / "evaluation" / layer).glob("*.py")):
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 
@@ -48,8 +46,8 @@ def data_dir(size: int, out: Path = OUT) -> Path:
 def store_file(size: int, out: Path = OUT) -> Path:
     """The imported store for ``size`` (imported on first use, all four kinds, as of the
     generator's extract date so "ongoing" means the same in every run)."""
-    from evaluation.importer import import_files
-    from evaluation.store import Store
+    from evaluation.ingest.importer import import_files
+    from evaluation.store.connection import Store
 
     path = out / str(size) / f"store-{fingerprint()}.duckdb"
     if path.exists():

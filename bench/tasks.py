@@ -86,8 +86,8 @@ def duckdb_floor(data: Path, work: Path) -> object:
 @task("import:ours")
 def ours(data: Path, work: Path) -> object:
     """The dashboard's import: every value validated, ids pseudonymised, one batch per file."""
-    from evaluation.importer import import_files
-    from evaluation.store import Store
+    from evaluation.ingest.importer import import_files
+    from evaluation.store.connection import Store
 
     store = Store(work / "ours.duckdb", key="bench-key")
     results = import_files(
@@ -104,8 +104,8 @@ def pandas_pydantic(data: Path, work: Path) -> object:
     import duckdb
     import pandas as pd
 
-    from evaluation.contract import KINDS
-    from evaluation.pseudonym import pseudonym
+    from evaluation.core.contract import KINDS
+    from evaluation.store.keys import pseudonym
 
     key = b"bench-key"
     con = duckdb.connect(str(work / "pandas.duckdb"))
@@ -140,9 +140,9 @@ def _store_copy(data: Path, work: Path) -> Path:
 
 def _cost_change(store: Any) -> str:
     """What ``report cost-change --format json`` computes and prints (default options)."""
-    from evaluation.cost_change import summary
-    from evaluation.report_cost_change import as_json
-    from evaluation.selection import Selection
+    from evaluation.cli.cost_change import as_json
+    from evaluation.measures.cost_change import summary
+    from evaluation.measures.selection import Selection
 
     report = summary(store, Selection(), by=("approach",), as_of=None)
     clock.stop()
@@ -150,8 +150,8 @@ def _cost_change(store: Any) -> str:
 
 
 def _conversion(store: Any) -> str:
-    from evaluation.conversion import groups_and_total
-    from evaluation.selection import Selection
+    from evaluation.measures.conversion import groups_and_total
+    from evaluation.measures.selection import Selection
 
     selection = Selection()
     groups, overall = groups_and_total(store, selection, ())
@@ -171,7 +171,8 @@ def _conversion(store: Any) -> str:
 def _activity(store: Any) -> str:
     from datetime import date
 
-    from evaluation.activity import (
+    from evaluation.cli.activity import PARTS, Activity, _json
+    from evaluation.measures.activity import (
         data_as_of,
         hand_offs,
         older_first_conversations,
@@ -179,9 +180,8 @@ def _activity(store: Any) -> str:
         underway,
         waiting_time,
     )
-    from evaluation.conversion import weekly_long_term
-    from evaluation.report_activity import PARTS, Activity, _json
-    from evaluation.selection import Selection
+    from evaluation.measures.conversion import weekly_long_term
+    from evaluation.measures.selection import Selection
 
     selection = Selection()
     as_of = data_as_of(store) or date.today()
@@ -199,8 +199,8 @@ def _activity(store: Any) -> str:
 
 
 def _feedback(store: Any) -> str:
-    from evaluation.feedback import feedback_measures
-    from evaluation.suppression import configured_threshold
+    from evaluation.measures.feedback import feedback_measures
+    from evaluation.measures.suppression import configured_threshold
 
     threshold = configured_threshold()
     result = feedback_measures(store, ["site"], start=None, end=None, threshold=threshold)
@@ -228,7 +228,7 @@ def same_figures(ours_json: str, pandas_json: str, report: str) -> None:
 
 def _ours(report: str) -> Callable[[Path, Path], object]:
     def ours_task(data: Path, work: Path) -> object:
-        from evaluation.store import Store
+        from evaluation.store.connection import Store
 
         path = _store_copy(data, work)
         store = Store(path, key=KEY)
@@ -244,7 +244,7 @@ def _ours(report: str) -> Callable[[Path, Path], object]:
 def _pandas(report: str) -> Callable[[Path, Path], object]:
     def pandas_task(data: Path, work: Path) -> object:
         import bench.pandas_reports as pr
-        from evaluation.store import Store
+        from evaluation.store.connection import Store
 
         path = _store_copy(data, work)
         con = pr.connect(path)
@@ -333,7 +333,7 @@ def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path],
         clock.extra["warm"] = statistics.median(warm)
         # A view nobody has opened yet, in a warm process (a new filter choice): the same run
         # with the figures kept so far forgotten.
-        from evaluation.figures import FIGURES
+        from evaluation.store.figures import FIGURES
 
         FIGURES.clear()
         started = time.perf_counter()

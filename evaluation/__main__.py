@@ -1,5 +1,5 @@
 import sys
 
-from evaluation.cli import main
+from evaluation.cli.main import main
 
 sys.exit(main())

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from evaluation.access import (
+from evaluation.admin.access import (
     LOCAL_ADMIN,
     Permissions,
     Person,
@@ -28,11 +28,11 @@ from evaluation.access import (
     parse_roles,
     permissions_for,
 )
-from evaluation.figures import cached
-from evaluation.overview import overview
-from evaluation.samples_loader import load_sample
-from evaluation.selection import Selection
-from evaluation.store import DB_ENV, Store, StoreBusy, default_path
+from evaluation.ingest.sample_loader import load_sample
+from evaluation.measures.overview import overview
+from evaluation.measures.selection import Selection
+from evaluation.store.connection import DB_ENV, Store, StoreBusy, default_path
+from evaluation.store.figures import cached
 
 LOCAL_USER = "local user"
 ROLES_ENV = "EVALUATION_ROLES"

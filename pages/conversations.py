@@ -1,8 +1,8 @@
 """Conversations: whether the work flows, from Conversation 1 to 2 to 3, and where it sticks.
 
-Thin: filters, then figures from ``evaluation.activity`` and ``evaluation.conversion`` (the
+Thin: filters, then figures from ``evaluation.measures.activity`` and ``evaluation.measures.conversion`` (the
 same functions ``python -m evaluation report activity`` prints), then tables and charts.
-Every figure comes through ``evaluation.figures.cached``: computed once per version of the
+Every figure comes through ``evaluation.store.figures.cached``: computed once per version of the
 data and shared by everyone looking at the same view; the flow, the wait and the hand-offs
 come from one query (``request_activity``).
 """
@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from evaluation.activity import (
+from evaluation.measures.activity import (
     AGE_BANDS,
     data_as_of,
     older_first_conversations,
@@ -23,10 +23,10 @@ from evaluation.activity import (
     time_to_complete,
     underway,
 )
-from evaluation.conversion import date_span, options
-from evaluation.figures import cached
-from evaluation.meeting_charts import underway_chart
-from evaluation.selection import Selection
+from evaluation.measures.conversion import date_span, options
+from evaluation.measures.selection import Selection
+from evaluation.present.charts import underway_chart
+from evaluation.store.figures import cached
 from pages.common import request_filters, store
 
 THREE_CS = "three conversations"

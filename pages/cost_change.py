@@ -1,6 +1,6 @@
 """Cost change: did long-term care costs go up or down after the conversations? (Harrow's method)
 
-Thin: filters kept in the URL, then the figures from ``evaluation.cost_change`` (the same
+Thin: filters kept in the URL, then the figures from ``evaluation.measures.cost_change`` (the same
 functions ``python -m evaluation report cost-change`` prints), Harrow's table as an HTML table,
 the distribution of changes, the difference between two columns and the requests behind any
 figure. Site, cohort and area names are free text: they reach the screen only escaped in the
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from evaluation.cost_change import (
+from evaluation.measures.cost_change import (
     DRILL_COLUMNS,
     GROUP_KEYS,
     INTERVAL_NOTE,
@@ -29,10 +29,10 @@ from evaluation.cost_change import (
     summary_rows,
     to_html,
 )
-from evaluation.exports import to_csv
-from evaluation.figures import cached
-from evaluation.meeting_charts import cost_distribution_chart
-from evaluation.selection import Selection, choices, matching
+from evaluation.measures.selection import Selection, choices, matching
+from evaluation.present.charts import cost_distribution_chart
+from evaluation.present.exports import to_csv
+from evaluation.store.figures import cached
 from pages.common import may_see_people, store
 
 DRILL_LIMIT = 1000

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from evaluation.overview import age_in_days, overview
+from evaluation.measures.overview import age_in_days, overview
 from pages.common import store, visitor
 
 st.title("Three Conversations evaluation")

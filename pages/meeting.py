@@ -1,9 +1,9 @@
 """Making it Happen: one screen for the weekly meeting, and the pack to take away.
 
-Thin: sites and a period (kept in the URL), then ``evaluation.meeting.summarise`` — the same
+Thin: sites and a period (kept in the URL), then ``evaluation.meeting.summary.summarise`` — the same
 figures the evidence pages and the reports give, small groups already hidden — shown large
 enough for a projector, each section linking to its page on the same sites and period. The
-pack is drawn by ``evaluation.pack`` only when someone asks for it. Site names and the story
+pack is drawn by ``evaluation.meeting.pack`` only when someone asks for it. Site names and the story
 are free text: they reach the screen only through widgets, ``st.text`` and ``st.dataframe``.
 """
 
@@ -15,11 +15,11 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from evaluation import meeting
-from evaluation.figures import cached
-from evaluation.meeting import Figure, MeetingSummary, Period, Section
-from evaluation.selection import Selection, matching
-from evaluation.suppression import configured_threshold
+from evaluation.measures.selection import Selection, matching
+from evaluation.measures.suppression import configured_threshold
+from evaluation.meeting.summary import Figure, MeetingSummary, Period, Section
+from evaluation.meeting import summary as meeting
+from evaluation.store.figures import cached
 from pages.common import permissions, store
 
 # Big, legible figures for a projector: our own fixed style, no user text in it.
@@ -198,7 +198,7 @@ st.text(
 
 def pack_bytes() -> bytes:
     """Drawn only when the button is pressed (fpdf2 and vl-convert load then, not before)."""
-    from evaluation.pack import build_pack
+    from evaluation.meeting.pack import build_pack
 
     return build_pack(summary)
 

@@ -1,8 +1,8 @@
 """Money and resources: how few new requests turn into long-term support, and what that is worth.
 
-Thin: filters, then figures from ``evaluation.conversion`` and ``evaluation.regional`` (the
+Thin: filters, then figures from ``evaluation.measures.conversion`` and ``evaluation.ingest.regional`` (the
 same functions ``python -m evaluation report conversion`` prints), then tables and charts.
-Every figure comes through ``evaluation.figures.cached``: computed once per version of the
+Every figure comes through ``evaluation.store.figures.cached``: computed once per version of the
 data and shared by everyone looking at the same view; the conversion tables come from one
 query (``conversions``), not one each.
 """
@@ -17,8 +17,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from evaluation import regional
-from evaluation.conversion import (
+from evaluation.ingest import regional
+from evaluation.measures.conversion import (
     average_weekly_package_cost,
     before_after,
     conversions,
@@ -27,9 +27,9 @@ from evaluation.conversion import (
     options,
     weekly_long_term,
 )
-from evaluation.exports import to_csv
-from evaluation.figures import cached
-from evaluation.selection import Selection
+from evaluation.measures.selection import Selection
+from evaluation.present.exports import to_csv
+from evaluation.store.figures import cached
 from pages.common import current_user, request_filters, store
 
 THREE_CS = "three conversations"

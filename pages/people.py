@@ -1,6 +1,6 @@
 """People and families: the first type of evidence — what people and families say.
 
-Thin: figures from ``evaluation.feedback`` (the same function as ``python -m evaluation
+Thin: figures from ``evaluation.measures.feedback`` (the same function as ``python -m evaluation
 report feedback``), already suppressed; comments only with consent, shown with ``st.text`` so
 markup in them stays literal text.
 """
@@ -11,11 +11,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from evaluation import feedback as fb
-from evaluation.exports import to_csv
-from evaluation.meeting_charts import feedback_yes_chart
-from evaluation.report_feedback import FIGURE_COLUMNS, csv_rows
-from evaluation.suppression import configured_threshold, fewer_than
+from evaluation.cli.feedback import FIGURE_COLUMNS, csv_rows
+from evaluation.measures import feedback as fb
+from evaluation.measures.suppression import configured_threshold, fewer_than
+from evaluation.present.charts import feedback_yes_chart
+from evaluation.present.exports import to_csv
 from pages.common import linked_site_index, store
 
 ALL_SITES = "All sites"

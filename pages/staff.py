@@ -1,6 +1,6 @@
 """Staff experience: the second type of evidence — how the work feels to the people doing it.
 
-Thin: figures from ``evaluation.staff`` (the same function as ``python -m evaluation report
+Thin: figures from ``evaluation.measures.staff`` (the same function as ``python -m evaluation report
 staff``), already suppressed; comments only with consent, shown with ``st.text``.
 """
 
@@ -10,13 +10,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from evaluation import feedback as fb
-from evaluation import staff as sf
-from evaluation.exports import to_csv
-from evaluation.meeting_charts import time_split_chart
-from evaluation.report_feedback import csv_rows
-from evaluation.report_staff import FIGURE_COLUMNS
-from evaluation.suppression import configured_threshold, fewer_than
+from evaluation.cli.feedback import csv_rows
+from evaluation.cli.staff import FIGURE_COLUMNS
+from evaluation.measures import feedback as fb
+from evaluation.measures import staff as sf
+from evaluation.measures.suppression import configured_threshold, fewer_than
+from evaluation.present.charts import time_split_chart
+from evaluation.present.exports import to_csv
 from pages.common import linked_site_index, store
 
 ALL_SITES = "All sites"

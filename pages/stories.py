@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evaluation import feedback as fb
+from evaluation.measures import feedback as fb
 from pages.common import linked_site_index, store
 
 ALL_SITES = "All sites"

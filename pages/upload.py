@@ -6,13 +6,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from evaluation.access import batch_sites, file_sites
-from evaluation.contract import KINDS
-from evaluation.erasure import erase_person
-from evaluation.exports import to_csv
-from evaluation.importer import Checked, check, store_checked
-from evaluation.store import StoreError
-from evaluation.templates import columns_table, template_csv
+from evaluation.admin.access import batch_sites, file_sites
+from evaluation.admin.erasure import erase_person
+from evaluation.core.contract import KINDS
+from evaluation.ingest.importer import Checked, check, store_checked
+from evaluation.ingest.templates import columns_table, template_csv
+from evaluation.present.exports import to_csv
+from evaluation.store.connection import StoreError
 from pages.common import current_user, require, store, visitor
 
 DETECT = "Detect from the headers"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.store import Store
+from evaluation.store.connection import Store
 from tests.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, TEST_KEY, open_store
 
 

@@ -315,7 +315,7 @@ def harrow_expected(seed: int = 2021, with_table_1b: bool = True) -> dict[str, s
 
 def import_harrow(store, seed: int = 2021, with_table_1b: bool = True) -> None:  # type: ignore[no-untyped-def]
     """Everything through the real import, each file with its own extract date."""
-    from evaluation.importer import import_files
+    from evaluation.ingest.importer import import_files
 
     for data, as_of, name in harrow_files(seed, with_table_1b):
         import_files(store, [(name, data)], as_of=as_of)

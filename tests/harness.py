@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from evaluation.store import Store
+from evaluation.store.connection import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "test-pseudonym-key-not-secret"

@@ -1,4 +1,4 @@
-"""The roles file and what each role may do (evaluation.access, no Streamlit)."""
+"""The roles file and what each role may do (evaluation.admin.access, no Streamlit)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.access import (
+from evaluation.admin.access import (
     ADMIN,
     DIRECTOR,
     NO_ACCESS,
@@ -21,8 +21,8 @@ from evaluation.access import (
     permissions_for,
     roles_from_toml,
 )
-from evaluation.importer import check, import_files
-from evaluation.store import Store
+from evaluation.ingest.importer import check, import_files
+from evaluation.store.connection import Store
 
 ROLES = """
 [[people]]

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.activity import (
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
+from evaluation.measures.activity import (
     data_as_of,
     hand_offs,
     older_first_conversations,
@@ -16,10 +18,8 @@ from evaluation.activity import (
     underway,
     waiting_time,
 )
-from evaluation.cli import main
-from evaluation.importer import import_files
-from evaluation.selection import Selection
-from evaluation.store import Store
+from evaluation.measures.selection import Selection
+from evaluation.store.connection import Store
 from tests.harness import TEST_KEY
 from tests.test_conversion import conversation, csv_bytes
 

@@ -16,9 +16,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import pages.common
-from evaluation.erasure import erasures
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.admin.erasure import erasures
+from evaluation.ingest.importer import import_files
+from evaluation.store.connection import Store
 from pages.common import Identity
 from tests.harness import ROOT, TEST_KEY
 

@@ -13,8 +13,8 @@ import pytest
 
 from bench import pandas_reports
 from bench.generate import AS_OF, write
-from evaluation.cli import main
-from evaluation.importer import import_files
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
 from tests.harness import TEST_KEY, open_store
 
 CONVERSATIONS = 2_000

@@ -16,7 +16,7 @@ from pathlib import Path
 import oidc_provider_mock
 import pytest
 
-from evaluation.importer import import_files
+from evaluation.ingest.importer import import_files
 from tests.harness import free_port, open_store, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.samples_loader import load_sample
+from evaluation.ingest.sample_loader import load_sample
 from tests.harness import open_store, streamlit_server
 
 pytestmark = pytest.mark.browser

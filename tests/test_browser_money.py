@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.importer import import_files
+from evaluation.ingest.importer import import_files
 from tests.harness import open_store, streamlit_server, wait_for_app
 from tests.test_activity import started
 from tests.test_conversion import csv_bytes, medway_rows

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evaluation import sample
-from evaluation.cli import main
+from evaluation.cli.main import main
+from evaluation.ingest import sample
 from tests.harness import ROOT, TEST_KEY, open_store
 
 
@@ -79,7 +79,7 @@ def test_committed_sample_files_match_the_generator(tmp_path: Path) -> None:
 
 
 def test_sample_has_what_the_pages_need(store) -> None:  # type: ignore[no-untyped-def]
-    from evaluation.samples_loader import load_sample
+    from evaluation.ingest.sample_loader import load_sample
 
     load_sample(store)
     cur = store.cursor()

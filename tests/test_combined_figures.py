@@ -5,7 +5,7 @@ the table of requests over the whole store. ``conversions`` counts several table
 (``GROUPING SETS``) and ``request_activity`` gives the flow, the wait and the hand-offs from
 one; both must give exactly what the separate queries give, on messy random records (blank
 request ids, areas, cohorts, workers and request dates; people who come back). The pages take
-every figure through ``evaluation.figures.cached``: a rerun computes nothing, an import does.
+every figure through ``evaluation.store.figures.cached``: a rerun computes nothing, an import does.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 
-from evaluation import activity, figures, regional
-from evaluation.conversion import (
+from evaluation.ingest import regional
+from evaluation.ingest.importer import import_files
+from evaluation.measures import activity
+from evaluation.measures.conversion import (
     DIMENSIONS,
     ConversionRow,
     check_by,
@@ -28,9 +30,9 @@ from evaluation.conversion import (
     scope_where,
     total,
 )
-from evaluation.importer import import_files
-from evaluation.selection import Selection
-from evaluation.store import Store
+from evaluation.measures.selection import Selection
+from evaluation.store import figures
+from evaluation.store.connection import Store
 from tests.harness import open_store
 from tests.test_conversion import conversation, csv_bytes, medway_rows
 from tests.test_money_pages import business_as_usual_rows
@@ -276,8 +278,8 @@ def test_conversations_page_keeps_its_figures_until_an_import(store: Store, app_
 @pytest.mark.parametrize("by", [(), ("approach",), ("site", "approach"), ("area",)])
 def test_groups_and_total_equal_conversion_and_total(store: Store, by: tuple[str, ...]) -> None:
     """The report's one query gives what the two separate calls give."""
-    from evaluation.conversion import groups_and_total, total
-    from evaluation.samples_loader import load_sample
+    from evaluation.ingest.sample_loader import load_sample
+    from evaluation.measures.conversion import groups_and_total, total
 
     load_sample(store)
     selection = Selection(date_from=date(2025, 6, 1))

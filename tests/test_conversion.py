@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from evaluation.cli import main
-from evaluation.conversion import (
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
+from evaluation.measures.conversion import (
     before_after,
     conversion,
     cost_avoided,
@@ -29,9 +30,8 @@ from evaluation.conversion import (
     weekly_long_term,
     wilson,
 )
-from evaluation.importer import import_files
-from evaluation.selection import Selection
-from evaluation.store import Store
+from evaluation.measures.selection import Selection
+from evaluation.store.connection import Store
 from tests.harness import TEST_KEY
 
 COLUMNS = (

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.cli import main
-from evaluation.cost_change import (
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
+from evaluation.measures.cost_change import (
     CLASSES,
     check_by,
     describe_difference,
@@ -23,11 +24,10 @@ from evaluation.cost_change import (
     table,
     to_html,
 )
-from evaluation.importer import import_files
-from evaluation.intervals import mean_interval, t_quantile
-from evaluation.money import change_exact, change_pounds, change_thousands
-from evaluation.selection import Selection
-from evaluation.store import Store
+from evaluation.measures.intervals import mean_interval, t_quantile
+from evaluation.measures.selection import Selection
+from evaluation.present.money import change_exact, change_pounds, change_thousands
+from evaluation.store.connection import Store
 from tests.cost_change_data import (
     TABLE_1A,
     TABLE_1B_INNOVATION,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from evaluation.samples_loader import load_sample
-from evaluation.store import Store
+from evaluation.ingest.sample_loader import load_sample
+from evaluation.store.connection import Store
 from tests.cost_change_data import import_harrow
 
 PAGE = "pages/cost_change.py"

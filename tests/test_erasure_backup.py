@@ -8,14 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from evaluation.backup import backup, restore
-from evaluation.cli import main
-from evaluation.erasure import erase_person, erasures
-from evaluation.exports import to_csv
-from evaluation.importer import import_files
-from evaluation.pseudonym import pseudonym
-from evaluation.samples_loader import load_sample
-from evaluation.store import Store, StoreError
+from evaluation.admin.backup import backup, restore
+from evaluation.admin.erasure import erase_person, erasures
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
+from evaluation.ingest.sample_loader import load_sample
+from evaluation.present.exports import to_csv
+from evaluation.store.connection import Store, StoreError
+from evaluation.store.keys import pseudonym
 from tests.harness import TEST_KEY, open_store
 
 WORDS = "ERASE-ME-FREE-TEXT told us about the garden"

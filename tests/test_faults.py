@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.ingest.importer import import_files
+from evaluation.store.connection import Store
 from tests.harness import ROOT, TEST_KEY, open_store, streamlit_server, wait_for_app
 
 HEADER = "conversation_id,person_id,site,approach,conversation,request_type,started_on,ended_on"

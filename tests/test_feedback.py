@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.cli import main
-from evaluation.feedback import (
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
+from evaluation.measures.feedback import (
     comments,
     describe,
     feedback_measures,
@@ -33,8 +34,7 @@ from evaluation.feedback import (
     stories,
     stories_text,
 )
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.store.connection import Store
 from tests.harness import TEST_KEY
 
 FEEDBACK_COLUMNS = (

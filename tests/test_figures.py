@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from evaluation import cost_change, meeting
-from evaluation.erasure import erase_person
-from evaluation.figures import Figures, data_version
-from evaluation.importer import import_files
-from evaluation.meeting import Period
-from evaluation.samples_loader import load_sample
-from evaluation.selection import Selection
-from evaluation.store import Store
+from evaluation.admin.erasure import erase_person
+from evaluation.ingest.importer import import_files
+from evaluation.ingest.sample_loader import load_sample
+from evaluation.measures import cost_change
+from evaluation.measures.selection import Selection
+from evaluation.meeting.summary import Period
+from evaluation.meeting import summary as meeting
+from evaluation.store.connection import Store
+from evaluation.store.figures import Figures, data_version
 from tests.harness import TEST_KEY, open_store
 
 CONVERSATIONS = (

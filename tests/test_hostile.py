@@ -8,8 +8,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.importer import ImportFailed, check, import_files
-from evaluation.reading import Problem
+from evaluation.ingest.importer import ImportFailed, check, import_files
+from evaluation.ingest.reading import Problem
 from tests.test_import_matrix import snapshot
 
 HEADER = "feedback_id,site,received_on,treated_well,satisfaction,what_worked,consent_to_quote"
@@ -102,7 +102,7 @@ def test_random_and_mutated_bytes_only_ever_give_problems(noise: bytes, seed: in
 
 
 def test_oversized_upload_gets_a_plain_message(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("evaluation.reading.MAX_UPLOAD_BYTES", 2 * 1048576)
+    monkeypatch.setattr("evaluation.ingest.reading.MAX_UPLOAD_BYTES", 2 * 1048576)
     checked = check(b"x" * (3 * 1048576), "huge.csv")
     assert [p.message for p in checked.problems] == [
         "The file is 3 MB; the largest file we take is 2 MB. Split it into smaller files."

@@ -22,14 +22,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation import importer, vectorised
-from evaluation import values as v
-from evaluation.contract import KINDS, Kind
-from evaluation.importer import Checked, check, import_files
-from evaluation.pseudonym import pseudonym
-from evaluation.reading import read_header
-from evaluation.store import Store
-from evaluation.vectorised import Pseudonymiser, pseudonymise
+from evaluation.core import values as v
+from evaluation.core.contract import KINDS, Kind
+from evaluation.ingest import fast_check as vectorised
+from evaluation.ingest import importer
+from evaluation.ingest.fast_check import Pseudonymiser, pseudonymise
+from evaluation.ingest.importer import Checked, check, import_files
+from evaluation.ingest.reading import read_header
+from evaluation.store.connection import Store
+from evaluation.store.keys import pseudonym
 
 # Valid and invalid texts for each parser; whitespace is added around them at random.
 CELLS: dict[object, list[str]] = {
@@ -129,7 +130,7 @@ def test_the_fast_path_is_taken_for_these_files(monkeypatch: pytest.MonkeyPatch)
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr("evaluation.importer.check_fast", spy)
+    monkeypatch.setattr("evaluation.ingest.importer.check_fast", spy)
     rng = random.Random(7)
     for _ in range(20):
         check(random_file(rng, KINDS["care_packages"]), "c.csv", "care_packages")

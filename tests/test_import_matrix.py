@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from evaluation.importer import ImportFailed, check, import_files
-from evaluation.store import Store
+from evaluation.ingest.importer import ImportFailed, check, import_files
+from evaluation.store.connection import Store
 
 HEADER = "conversation_id,person_id,site,approach,conversation,request_type,started_on,ended_on"
 ROW = "C1,P1,North,three conversations,1,new,05/03/2024,19/03/2024"

@@ -4,7 +4,7 @@ Every page registered in app.py is found by reading app.py (so pages added later
 walked too) and run with AppTest on a store holding the sample data; every string a person
 could read is collected — titles, text, captions, alerts, metric and widget labels and
 options, tab and expander labels, table headers and cells, chart titles, data and text
-alternatives. Every report in ``evaluation.cli.REPORTS`` is run in table and JSON format.
+alternatives. Every report in ``evaluation.cli.main.REPORTS`` is run in table and JSON format.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import pyarrow as pa
 import pytest
 from google.protobuf.message import Message
 
-from evaluation.cli import REPORTS, main
-from evaluation.importer import import_files
-from evaluation.language import find_retired, is_clean
-from evaluation.samples_loader import SAMPLE_DIR, load_sample
-from evaluation.store import Store
+from evaluation.cli.main import REPORTS, main
+from evaluation.core.language import find_retired, is_clean
+from evaluation.ingest.importer import import_files
+from evaluation.ingest.sample_loader import SAMPLE_DIR, load_sample
+from evaluation.store.connection import Store
 from tests.harness import ROOT, TEST_KEY
 
 # Proto fields that hold ids, keys and settings rather than words anyone reads.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.samples_loader import load_sample
-from evaluation.store import Store
+from evaluation.ingest.sample_loader import load_sample
+from evaluation.store.connection import Store
 
 SITE = "Riverside innovation site"
 

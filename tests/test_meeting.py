@@ -31,10 +31,10 @@ from typing import Any
 
 import pytest
 
-from evaluation import meeting
-from evaluation.cli import main
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
+from evaluation.meeting import summary as meeting
+from evaluation.store.connection import Store
 
 AS_OF = date(2025, 3, 31)
 TODAY = date(2025, 4, 2)  # the meeting: two days after the extract, so the data is fresh

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.ingest.importer import import_files
+from evaluation.store.connection import Store
 from tests.test_language import visible_text
 from tests.test_meeting import SHARED_STORY, SHARED_TITLE, UNSHARED, load_meeting_data
 
@@ -122,7 +122,7 @@ def test_a_site_name_with_markup_stays_text(store: Store, app_test) -> None:  # 
 
 def test_a_rerun_reuses_the_figures_until_the_data_changes(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     """A second person (or a rerun) costs a lookup; an undo shows at the next run."""
-    from evaluation.figures import FIGURES
+    from evaluation.store.figures import FIGURES
 
     at = app_test(PAGE)
     assert _metrics(at)["Treated well: yes"][0] == "65.0%"

@@ -6,8 +6,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.ingest.importer import import_files
+from evaluation.store.connection import Store
 from tests.test_activity import started
 from tests.test_conversion import BIRMINGHAM, csv_bytes, medway_rows, request_rows
 

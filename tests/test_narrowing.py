@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bench.generate import AS_OF, write
-from evaluation import activity, conversion, cost_change
-from evaluation.importer import import_files
-from evaluation.selection import Selection
-from evaluation.store import Store
+from evaluation.ingest.importer import import_files
+from evaluation.measures import activity, conversion, cost_change
+from evaluation.measures.selection import Selection
+from evaluation.store.connection import Store
 from tests.harness import open_store
 
 # Requests that cross the edges: one starts at Northfield before July 2025 and goes on at

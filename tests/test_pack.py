@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from evaluation import meeting
-from evaluation.cli import main
-from evaluation.language import find_retired
-from evaluation.pack import build_pack, render
-from evaluation.store import Store
+from evaluation.cli.main import main
+from evaluation.core.language import find_retired
+from evaluation.meeting.pack import build_pack, render
+from evaluation.meeting import summary as meeting
+from evaluation.store.connection import Store
 from tests.cost_change_data import import_harrow
 from tests.harness import open_store
 from tests.test_meeting import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.ingest.importer import import_files
+from evaluation.store.connection import Store
 
 
 def _conversations() -> bytes:

@@ -10,8 +10,8 @@ import random
 
 import pytest
 
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.ingest.importer import import_files
+from evaluation.store.connection import Store
 from tests.test_feedback import (
     FEEDBACK_COLUMNS,
     MARKUP,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.regional import (
+from evaluation.ingest.regional import (
     RegionalImportFailed,
     chart_rows,
     check_regional,
@@ -14,7 +14,7 @@ from evaluation.regional import (
     regional_figures,
     template_csv,
 )
-from evaluation.store import Store
+from evaluation.store.connection import Store
 
 # Birmingham against the West Midlands (seed 000, Figure 5): about 10.5% each at the start,
 # a 3-point gap by 2019-20, 5 points in 2020-21 as the region went back above 12%.

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.cli import main
-from evaluation.importer import import_files
-from evaluation.staff import comments, describe_time, staff_measures
-from evaluation.store import Store
+from evaluation.cli.main import main
+from evaluation.ingest.importer import import_files
+from evaluation.measures.staff import comments, describe_time, staff_measures
+from evaluation.store.connection import Store
 from tests.harness import TEST_KEY
 from tests.test_feedback import MARKUP, to_csv_bytes
 

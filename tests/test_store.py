@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.importer import import_files
-from evaluation.pseudonym import key_path
-from evaluation.store import Store, StoreError
+from evaluation.ingest.importer import import_files
+from evaluation.store.connection import Store, StoreError
+from evaluation.store.keys import key_path
 from tests.harness import TEST_KEY
 
 HEADER = "conversation_id,person_id,site,approach,conversation,request_type,started_on,worker_id"
@@ -152,7 +152,7 @@ def test_key_from_the_environment_wins(tmp_path: Path, monkeypatch, rng) -> None
 
 
 def test_import_reports_its_progress_in_order(store: Store, rng) -> None:  # type: ignore[no-untyped-def]
-    from evaluation.importer import check, store_checked
+    from evaluation.ingest.importer import check, store_checked
 
     seen: list[tuple[float, str]] = []
     checked = check(conversations(rng, 20), "c.csv", progress=lambda f, s: seen.append((f, s)))
@@ -166,7 +166,7 @@ def test_import_reports_its_progress_in_order(store: Store, rng) -> None:  # typ
 def test_a_newer_extract_with_the_same_rows_moves_the_as_of_date_on(store: Store) -> None:
     """Weekly full extracts: finished work must stop counting as ongoing once a later extract
     confirms it, even though the rows themselves have not changed."""
-    from evaluation.cost_change import summary
+    from evaluation.measures.cost_change import summary
 
     def ongoing_and_same() -> tuple[int, int]:
         group = summary(store).groups[0]

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from evaluation.suppression import (
+from evaluation.measures.suppression import (
     Figure,
     check_threshold,
     configured_threshold,

@@ -1,0 +1,236 @@
+"""Whether the work flows: underway by age, new long-term support per week, times, hand-offs.
+
+``python -m evaluation report activity [--as-of DATE] [--by site] [--from DATE] [--to DATE]
+[--part underway|weekly|complete|waiting|handoffs] [--format table|json|csv]``: the figures
+on the Conversations page. The as-of date is ``--as-of`` if given, else the newest extract
+date of the conversations batches in the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from evaluation.cli.conversion import (
+    add_selection_arguments,
+    open_store,
+    rate,
+    selection_from,
+    split_by,
+    text_table,
+)
+from evaluation.cli.main import iso_date
+from evaluation.measures.activity import (
+    AGE_BANDS,
+    Duration,
+    HandOffs,
+    OlderFirstConversations,
+    UnderwayRow,
+    data_as_of,
+    hand_offs,
+    older_first_conversations,
+    time_to_complete,
+    underway,
+    waiting_time,
+)
+from evaluation.measures.conversion import WeekRow, weekly_long_term
+from evaluation.present.exports import to_csv
+from evaluation.store.connection import StoreError
+
+SPLITS = ("site", "approach", "area", "cohort")
+PARTS = ("underway", "weekly", "complete", "waiting", "handoffs")
+CSV_COLUMNS = (
+    "part",
+    *SPLITS,
+    "conversation",
+    "band",
+    "count",
+    "week",
+    "long_term",
+    "rolling_mean",
+    "median_days",
+    "p90_days",
+    "requests_with_worker",
+    "more_than_one_worker",
+    "share",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_selection_arguments(parser, SPLITS)
+    parser.add_argument(
+        "--as-of", type=iso_date, help="the day to take the snapshot (default: the data's as-of)"
+    )
+    parser.add_argument("--part", choices=("all", *PARTS), default="all")
+
+
+@dataclass(frozen=True)
+class Activity:
+    as_of: date
+    underway: list[UnderwayRow]
+    older: OlderFirstConversations
+    weekly: list[WeekRow]
+    complete: list[Duration]
+    waiting: list[Duration]
+    handoffs: list[HandOffs]
+
+
+def _days(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _json(activity: Activity, parts: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {"report": "activity", "as_of": activity.as_of.isoformat()}
+    if "underway" in parts:
+        out["underway"] = [
+            {**r.group, "conversation": r.conversation, "band": r.band, "count": r.count}
+            for r in activity.underway
+        ]
+        out["older_conversation_1s"] = {
+            "now": activity.older.now,
+            "week_before": activity.older.week_before,
+            "growing": activity.older.growing,
+            "note": activity.older.note(),
+        }
+    if "weekly" in parts:
+        out["weekly_long_term"] = [
+            {
+                **w.group,
+                "week": w.week.isoformat(),
+                "long_term": w.long_term,
+                "rolling_mean": w.rolling_mean,
+            }
+            for w in activity.weekly
+        ]
+    for part, rows in (("complete", activity.complete), ("waiting", activity.waiting)):
+        if part in parts:
+            out["time_to_complete" if part == "complete" else "waiting_time"] = [
+                {**d.group, "count": d.count, "median_days": d.median_days, "p90_days": d.p90_days}
+                for d in rows
+            ]
+    if "handoffs" in parts:
+        out["hand_offs"] = [
+            {
+                **h.group,
+                "requests_with_worker": h.requests_with_worker,
+                "more_than_one_worker": h.more_than_one_worker,
+                "share": h.share,
+            }
+            for h in activity.handoffs
+        ]
+    return out
+
+
+def _csv(activity: Activity, parts: tuple[str, ...]) -> bytes:
+    rows: list[dict[str, Any]] = []
+    data = _json(activity, parts)
+    for part, key in (
+        ("underway", "underway"),
+        ("weekly", "weekly_long_term"),
+        ("complete", "time_to_complete"),
+        ("waiting", "waiting_time"),
+        ("handoffs", "hand_offs"),
+    ):
+        for row in data.get(key, []):
+            rows.append({"part": part, **row})
+    return to_csv(rows, CSV_COLUMNS)
+
+
+def _label(group: dict[str, str]) -> str:
+    return " / ".join(group.values()) or "All"
+
+
+def _table(activity: Activity, parts: tuple[str, ...]) -> str:
+    out = [f"Activity on {activity.as_of:%d/%m/%Y}"]
+    if "underway" in parts:
+        out.append("\nConversations underway, by age in days")
+        pivot: dict[tuple[str, str], dict[str, int]] = {}
+        for r in activity.underway:
+            pivot.setdefault((_label(r.group), r.conversation), {})[r.band] = r.count
+        bands = [b[0] for b in AGE_BANDS]
+        out.append(
+            text_table(
+                ["Group", "Conversation", *bands, "Total"],
+                [[g, c, *(v[b] for b in bands), sum(v.values())] for (g, c), v in pivot.items()],
+            )
+        )
+        out.append(activity.older.note() or "Older Conversation 1s are not growing this week.")
+    if "weekly" in parts:
+        out.append("\nNew requests that led to long-term support, per week (4-week mean)")
+        out.append(
+            text_table(
+                ["Group", "Week from", "Long-term", "4-week mean"],
+                [
+                    [
+                        _label(w.group),
+                        f"{w.week:%d/%m/%Y}",
+                        w.long_term,
+                        "" if w.rolling_mean is None else f"{w.rolling_mean:.2f}",
+                    ]
+                    for w in activity.weekly
+                ],
+            )
+        )
+    for part, title, rows in (
+        ("complete", "Time to complete a conversation, days", activity.complete),
+        ("waiting", "Waiting from request to first conversation, days", activity.waiting),
+    ):
+        if part in parts:
+            out.append(f"\n{title} (median and 90th percentile, quantile_cont)")
+            out.append(
+                text_table(
+                    ["Group", "Count", "Median", "90th percentile"],
+                    [
+                        [_label(d.group), d.count, _days(d.median_days), _days(d.p90_days)]
+                        for d in rows
+                    ],
+                )
+            )
+    if "handoffs" in parts:
+        out.append("\nRequests held by more than one worker")
+        out.append(
+            text_table(
+                ["Group", "Requests with a worker", "More than one worker", "Share"],
+                [
+                    [_label(h.group), h.requests_with_worker, h.more_than_one_worker, rate(h.share)]
+                    for h in activity.handoffs
+                ],
+            )
+        )
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        by = split_by(args.by, SPLITS)
+        selection = selection_from(args)
+        store = open_store(args)
+    except (ValueError, StoreError) as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    parts = PARTS if args.part == "all" else (args.part,)
+    try:
+        as_of = args.as_of or data_as_of(store) or date.today()
+        activity = Activity(
+            as_of=as_of,
+            underway=underway(store, as_of, selection, by),
+            older=older_first_conversations(store, as_of, selection),
+            weekly=weekly_long_term(store, selection, by),
+            complete=time_to_complete(store, selection, (*by, "conversation")),
+            waiting=waiting_time(store, selection, by),
+            handoffs=hand_offs(store, selection, by),
+        )
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps(_json(activity, parts), indent=2))
+    elif args.format == "csv":
+        sys.stdout.buffer.write(_csv(activity, parts))
+        sys.stdout.flush()
+    else:
+        print(_table(activity, parts))
+    return 0

@@ -1,0 +1,152 @@
+"""What the Making it Happen summary is made of: the period, figures, tables, sections.
+
+Plain data, ready to show: every figure is text as a person reads it ("64.3%", "fewer than
+5 responses", "-£24"), so the page and the pack print the same words and can't round
+differently. Kept apart from the code that fills it (``evaluation.meeting.sections``) and
+the code that gathers it (``evaluation.meeting.summary``).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import altair as alt
+
+THREE_CS = "three conversations"
+USUAL = "usual practice"
+USUAL_ALL_SITES = "usual practice, all sites"
+DEFAULT_WEEKS = 4
+NOT_SHOWN = "not shown"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive first and last day."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(
+                f"the period ends ({self.end:%d/%m/%Y}) before it starts ({self.start:%d/%m/%Y})"
+            )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def before(self) -> Period:
+        """The period of the same length that ends the day before this one starts."""
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+    def describe(self) -> str:
+        return f"{self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}"
+
+    def options(self) -> str:
+        """The period as report options: ``--from … --to …``."""
+        return f"--from {self.start.isoformat()} --to {self.end.isoformat()}"
+
+
+def default_period(as_of: date, weeks: int = DEFAULT_WEEKS) -> Period:
+    """The last ``weeks`` weeks up to and including ``as_of``."""
+    return Period(as_of - timedelta(days=7 * weeks - 1), as_of)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure as the meeting reads it, with the previous period and usual practice.
+
+    ``number`` and ``previous_number`` keep the unrounded values for comparisons. ``better``
+    is the direction that is good news ("up", "down" or "" when neither), for colouring the
+    change.
+    """
+
+    label: str
+    value: str
+    base: str = ""
+    previous: str = ""
+    change: str = ""
+    usual: str = ""
+    usual_label: str = USUAL
+    better: str = "up"
+    number: float | None = None
+    previous_number: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of text, as shown: column headings and rows of cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+    label_columns: int = 1  # the leading columns that hold names rather than figures
+
+
+@dataclass(frozen=True)
+class Link:
+    """An evidence page opened on the same sites and period (its URL query parameters)."""
+
+    page: str  # the page script, for st.page_link
+    url_path: str
+    label: str
+    query: dict[str, list[str] | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One type of evidence: its figures, tables, chart and the commands that print them."""
+
+    key: str
+    title: str
+    intro: str
+    figures: list[Figure]
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    chart: alt.TopLevelMixin | None = None
+    chart_text: str = ""
+    commands: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something the meeting should talk about, and the section it belongs to."""
+
+    title: str
+    detail: str
+    section: str
+
+
+# --- how figures and changes are written --------------------------------------------------
+
+
+def pct(value: float | None, places: int = 1) -> str:
+    return "" if value is None else f"{value:.{places}f}%"
+
+
+def points(now: float | None, before: float | None, places: int = 1) -> str:
+    """The change in a percentage, in points: "+5.2 points"; "no change"; "" without both."""
+    if now is None or before is None:
+        return ""
+    diff = round(now - before, places)
+    return "no change" if diff == 0 else f"{diff:+.{places}f} points"
+
+
+def plain_change(now: float | None, before: float | None, places: int, unit: str = "") -> str:
+    """The change in a count or a mean: "+3", "-0.25", "+1.0 days"; "no change"."""
+    if now is None or before is None:
+        return ""
+    diff = round(now - before, places)
+    return "no change" if diff == 0 else f"{diff:+.{places}f}{unit}"
+
+
+def site_options(sites: Sequence[str]) -> str:
+    """The sites as report options, quoted for a shell: ``--site 'North team'``."""
+    return "".join(f" --site {shlex.quote(s)}" for s in sites)

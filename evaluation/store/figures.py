@@ -1,0 +1,132 @@
+"""Figures kept until the data changes, shared by everyone looking at the same view.
+
+At a million conversations a page's figures cost seconds of DuckDB time, and a Making it
+Happen meeting has thirty people opening the same view at once: computing it thirty times
+would stall the server. ``cached(store, func, *args)`` computes a figure once per version of
+the data and hands copies to everyone else; while the first person's computation is running,
+others asking for the same figure wait for it instead of starting their own.
+
+The version (``data_version``) is cheap and changes with every committed write, from this
+process or any other: a counter the store bumps on each transaction, and the size and
+modification time of the DuckDB file and its write-ahead log (DuckDB writes the log on every
+commit; reading never touches either file). An import, an undo, an erasure, a restore or a new
+regional figure therefore all make the next view compute afresh.
+
+Figures depend only on their arguments and the data, never on who asks: permissions are
+applied by the caller choosing the arguments (which sites, whether to list people).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, TypeVar
+
+from evaluation.store.connection import Store
+
+T = TypeVar("T")
+
+CAPACITY = 256  # figures kept; a page's figure is kilobytes, so this is a few megabytes
+
+
+def data_version(store: Store) -> tuple[Any, ...]:
+    """Changes whenever the store's data may have changed (see the module's note)."""
+    parts: list[Any] = [str(store.path), store.changes]  # no resolve(): a syscall per folder
+    for path in (store.path, store.path.with_name(store.path.name + ".wal")):
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            parts.append(None)
+            continue
+        parts.append((found.st_ino, found.st_size, found.st_mtime_ns))
+    return tuple(parts)
+
+
+def _frozen(value: Any) -> Hashable:
+    """A hashable stand-in for an argument: lists become tuples, mappings sorted pairs."""
+    if isinstance(value, Mapping):
+        return ("mapping", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    hash(value)  # a TypeError here means the argument can't key a figure
+    return value
+
+
+class _Pending:
+    """One computation under way; others asking for the same figure wait on it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.failed = False
+
+
+class Figures:
+    """A bounded, thread-safe store of computed figures keyed by data version and arguments."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, _Pending] = {}
+        self._lock = threading.Lock()
+        self.computed = 0  # how many times a figure was actually computed (tests read it)
+
+    def get(self, store: Store, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        key = (
+            data_version(store),
+            func.__module__,
+            func.__qualname__,
+            _frozen(args),
+            _frozen(kwargs),
+        )
+        while True:
+            with self._lock:
+                if key in self._kept:
+                    self._kept.move_to_end(key)
+                    return copy.deepcopy(self._kept[key])
+                pending = self._pending.get(key)
+                owner = pending is None
+                if owner:
+                    pending = self._pending[key] = _Pending()
+            assert pending is not None
+            if owner:
+                break
+            pending.done.wait()
+            if not pending.failed:
+                return copy.deepcopy(pending.value)
+            # The first computation failed (e.g. the store was busy): try for ourselves.
+        try:
+            value = func(store, *args, **kwargs)
+        except BaseException:
+            with self._lock:
+                pending.failed = True
+                del self._pending[key]
+            pending.done.set()
+            raise
+        with self._lock:
+            self.computed += 1
+            pending.value = value
+            del self._pending[key]
+            self._kept[key] = value
+            while len(self._kept) > self.capacity:
+                self._kept.popitem(last=False)
+        pending.done.set()
+        return copy.deepcopy(value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+FIGURES = Figures()
+
+
+def cached(store: Store, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func(store, *args, **kwargs)``, computed once per version of the data.
+
+    Callers get their own copy, so changing it never changes what the next person sees.
+    """
+    return FIGURES.get(store, func, *args, **kwargs)
