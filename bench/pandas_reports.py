@@ -2,7 +2,7 @@
 
 Each function reads the tables it needs from the store into DataFrames and computes the
 report's figures with pandas, then hands those numbers to the same dataclasses and JSON
-writers the CLI uses (``evaluation.report_*``), so the two JSON documents can be compared
+writers the CLI uses (``evaluation.cli``), so the two JSON documents can be compared
 key for key. Only the data work differs; the finishing (rounding to the penny, Wilson and t
 intervals, small-number suppression of a handful of groups) is shared, because it costs
 nothing at any size and a second copy could only disagree by accident.
@@ -27,28 +27,25 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from evaluation.cli.activity import PARTS, Activity, _json
+from evaluation.cli.activity import PARTS, Activity, as_json_data
 from evaluation.cli.cost_change import as_json
 from evaluation.measures.activity import (
     AGE_BANDS,
     OLDER_THAN_DAYS,
     Duration,
-    HandOffs,
     OlderFirstConversations,
     UnderwayRow,
 )
-from evaluation.measures.conversion import REPEAT_WINDOW_DAYS, ROLLING_WEEKS, ConversionRow, WeekRow
-from evaluation.measures.cost_change import DAYS_AFTER, CostChange, GroupSummary
-from evaluation.measures.feedback import (
-    ANSWERS,
-    FEEDBACK_ADDITIVE,
-    FIGURES,
-    QUESTIONS,
-    _feedback_figures,
-    grouped,
-)
+from evaluation.measures.conversion import ConversionRow
+from evaluation.measures.cost_change import CostChange, GroupSummary
+from evaluation.measures.costing import DAYS_AFTER
+from evaluation.measures.feedback import ANSWERS, FEEDBACK, QUESTIONS
+from evaluation.measures.flow import HandOffs
+from evaluation.measures.requests import REPEAT_WINDOW_DAYS
 from evaluation.measures.selection import Selection
 from evaluation.measures.suppression import configured_threshold
+from evaluation.measures.survey import grouped
+from evaluation.measures.weekly import ROLLING_WEEKS, WeekRow
 
 DAY = pd.Timedelta(days=1)
 
@@ -331,7 +328,7 @@ def activity(con: duckdb.DuckDBPyConnection) -> str:
         waiting=waiting,
         handoffs=handoffs,
     )
-    return json.dumps(_json(report, PARTS), indent=2)
+    return json.dumps(as_json_data(report, PARTS), indent=2)
 
 
 # --- feedback -------------------------------------------------------------------------------
@@ -359,18 +356,7 @@ def feedback(con: duckdb.DuckDBPyConnection) -> str:
     for r in records:
         if pd.isna(r["satisfaction_sum"]):
             r["satisfaction_sum"] = None
-    result = grouped(
-        records,
-        kind="feedback",
-        by=("site",),
-        filters={},
-        start=None,
-        end=None,
-        threshold=configured_threshold(),
-        to_figures=_feedback_figures,
-        figures=FIGURES,
-        additive=FEEDBACK_ADDITIVE,
-    )
+    result = grouped(FEEDBACK, records, ("site",), {}, None, None, configured_threshold())
     return json.dumps(result.to_json(), indent=2)
 
 

@@ -169,33 +169,13 @@ def _conversion(store: Any) -> str:
 
 
 def _activity(store: Any) -> str:
-    from datetime import date
 
-    from evaluation.cli.activity import PARTS, Activity, _json
-    from evaluation.measures.activity import (
-        data_as_of,
-        hand_offs,
-        older_first_conversations,
-        time_to_complete,
-        underway,
-        waiting_time,
-    )
-    from evaluation.measures.conversion import weekly_long_term
+    from evaluation.cli.activity import PARTS, as_json_data, gather
     from evaluation.measures.selection import Selection
 
-    selection = Selection()
-    as_of = data_as_of(store) or date.today()
-    report = Activity(
-        as_of=as_of,
-        underway=underway(store, as_of, selection, ()),
-        older=older_first_conversations(store, as_of, selection),
-        weekly=weekly_long_term(store, selection, ()),
-        complete=time_to_complete(store, selection, ("conversation",)),
-        waiting=waiting_time(store, selection, ()),
-        handoffs=hand_offs(store, selection, ()),
-    )
+    report = gather(store, Selection(), (), None)
     clock.stop()
-    return json.dumps(_json(report, PARTS), indent=2)
+    return json.dumps(as_json_data(report, PARTS), indent=2)
 
 
 def _feedback(store: Any) -> str:

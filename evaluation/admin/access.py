@@ -32,7 +32,9 @@ from typing import Any
 import pyarrow as pa
 
 from evaluation.core.contract import KINDS
+from evaluation.store import batches
 from evaluation.store.connection import Store
+from evaluation.store.query import rows
 
 ADMIN = "admin"
 SITE_LEAD = "site lead"
@@ -227,7 +229,7 @@ def batch_sites(store: Store, batch_ids: Iterable[str] | None = None) -> dict[st
     """Per batch: the sites the import log recorded for it, of its rows (current or since
     replaced) and of the rows it replaced (undo brings those back). A kind without a site column
     gives {None}."""
-    log = store.batches()
+    log = batches.log(store)
     wanted = set(batch_ids) if batch_ids is not None else {b["batch_id"] for b in log}
     found: dict[str, set[str | None]] = {b: set() for b in wanted}
     by_kind: dict[str, list[str]] = {}
@@ -237,23 +239,20 @@ def batch_sites(store: Store, batch_ids: Iterable[str] | None = None) -> dict[st
             # The sites the import log recorded: a batch that only moved the as-of date on
             # (the same rows, a newer extract) has no rows of its own.
             found[row["batch_id"]].update(row.get("sites") or ())
-    cur = store.cursor()
-    try:
-        for kind, ids in by_kind.items():
-            if "site" not in KINDS[kind].columns:
-                for batch in ids:
-                    found[batch].add(None)
-                continue
-            rows = cur.execute(
-                f"SELECT batch_id, site FROM {kind} WHERE list_contains($ids, batch_id) "
-                f"UNION SELECT batch_id, site FROM {kind}_replaced "
-                "WHERE list_contains($ids, batch_id) "
-                f"UNION SELECT replaced_by, site FROM {kind}_replaced "
-                "WHERE list_contains($ids, replaced_by)",
-                {"ids": ids},
-            ).fetchall()
-            for batch, site in rows:
-                found[batch].add(site)
-    finally:
-        cur.close()
+    for kind, ids in by_kind.items():
+        table = KINDS[kind].name  # the whitelist, not the log's text
+        if "site" not in KINDS[kind].columns:
+            for batch in ids:
+                found[batch].add(None)
+            continue
+        for batch, site in rows(
+            store,
+            f"SELECT batch_id, site FROM {table} WHERE list_contains($ids, batch_id) "
+            f"UNION SELECT batch_id, site FROM {table}_replaced "
+            "WHERE list_contains($ids, batch_id) "
+            f"UNION SELECT replaced_by, site FROM {table}_replaced "
+            "WHERE list_contains($ids, replaced_by)",
+            {"ids": ids},
+        ):
+            found[batch].add(site)
     return found

@@ -16,7 +16,9 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
+from evaluation.store.query import cursor
 
 MANIFEST = "manifest.json"
 
@@ -33,16 +35,15 @@ def _tables(cur: duckdb.DuckDBPyConnection) -> list[str]:
 def backup(store: Store, out: Path) -> dict[str, Any]:
     """Write every table of the store to ``out`` as Parquet, with a manifest of row counts."""
     out.mkdir(parents=True, exist_ok=True)
-    cur = store.cursor()
     counts: dict[str, int] = {}
-    for table in _tables(cur):
-        data = cur.sql(f"SELECT * FROM {table}").to_arrow_table()
-        pq.write_table(data, out / f"{table}.parquet")
-        counts[table] = data.num_rows
-    last = cur.execute(
-        "SELECT last_value FROM duckdb_sequences() WHERE sequence_name = 'batch_number'"
-    ).fetchall()
-    cur.close()
+    with cursor(store) as cur:
+        for table in _tables(cur):
+            data = cur.sql(f"SELECT * FROM {table}").to_arrow_table()
+            pq.write_table(data, out / f"{table}.parquet")
+            counts[table] = data.num_rows
+        last = cur.execute(
+            "SELECT last_value FROM duckdb_sequences() WHERE sequence_name = 'batch_number'"
+        ).fetchall()
     manifest = {
         "created_at": datetime.now().replace(microsecond=0).isoformat(),
         "store": store.path.name,
@@ -64,7 +65,7 @@ def restore(store: Store, source: Path, *, replace: bool = False) -> dict[str, A
     if not manifest_path.exists():
         raise StoreError(f"{source} is not a backup: it has no {MANIFEST}.")
     manifest = json.loads(manifest_path.read_text())
-    if not store.is_empty() and not replace:
+    if not batches.is_empty(store) and not replace:
         raise StoreError(
             "The store already holds data. Restore into an empty store, or pass --replace "
             "to replace everything in it with the backup."

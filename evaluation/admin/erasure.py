@@ -15,6 +15,7 @@ from datetime import datetime
 
 from evaluation.store.connection import Store, StoreError
 from evaluation.store.keys import pseudonym
+from evaluation.store.query import cursor
 
 ERASURE_LOG = (
     "CREATE TABLE IF NOT EXISTS erasure_log "
@@ -63,8 +64,7 @@ def _delete(cur, where: str, params: list[str]) -> int:  # type: ignore[no-untyp
 
 def erasures(store: Store) -> list[dict[str, object]]:
     """The erasure log, newest first (no ids in it, by design)."""
-    cur = store.cursor()
-    cur.execute(ERASURE_LOG)
-    rows = cur.execute("SELECT * FROM erasure_log ORDER BY erased_at DESC").fetchall()
-    cur.close()
-    return [{"erased_at": r[0], "erased_by": r[1], "rows_removed": r[2]} for r in rows]
+    with cursor(store) as cur:
+        cur.execute(ERASURE_LOG)
+        found = cur.execute("SELECT * FROM erasure_log ORDER BY erased_at DESC").fetchall()
+    return [{"erased_at": r[0], "erased_by": r[1], "rows_removed": r[2]} for r in found]

@@ -9,37 +9,38 @@ date of the conversations batches in the store.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from evaluation.cli.conversion import (
-    add_selection_arguments,
+from evaluation.cli.conversion import add_selection_arguments
+from evaluation.cli.options import (
+    iso_date,
     open_store,
-    rate,
+    print_json,
+    refuse,
     selection_from,
     split_by,
     text_table,
+    write_bytes,
 )
-from evaluation.cli.main import iso_date
 from evaluation.measures.activity import (
     AGE_BANDS,
     Duration,
-    HandOffs,
     OlderFirstConversations,
     UnderwayRow,
-    data_as_of,
-    hand_offs,
     older_first_conversations,
     time_to_complete,
     underway,
-    waiting_time,
 )
-from evaluation.measures.conversion import WeekRow, weekly_long_term
+from evaluation.measures.flow import HandOffs, hand_offs, waiting_time
+from evaluation.measures.overview import data_as_of
+from evaluation.measures.selection import Selection
+from evaluation.measures.weekly import WeekRow, weekly_long_term
+from evaluation.present.activity import older_note
 from evaluation.present.exports import to_csv
-from evaluation.store.connection import StoreError
+from evaluation.present.formats import days, number, percent, uk_date
+from evaluation.store.connection import Store, StoreError
 
 SPLITS = ("site", "approach", "area", "cohort")
 PARTS = ("underway", "weekly", "complete", "waiting", "handoffs")
@@ -79,11 +80,7 @@ class Activity:
     handoffs: list[HandOffs]
 
 
-def _days(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
-
-
-def _json(activity: Activity, parts: tuple[str, ...]) -> dict[str, Any]:
+def as_json_data(activity: Activity, parts: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {"report": "activity", "as_of": activity.as_of.isoformat()}
     if "underway" in parts:
         out["underway"] = [
@@ -94,7 +91,7 @@ def _json(activity: Activity, parts: tuple[str, ...]) -> dict[str, Any]:
             "now": activity.older.now,
             "week_before": activity.older.week_before,
             "growing": activity.older.growing,
-            "note": activity.older.note(),
+            "note": older_note(activity.older),
         }
     if "weekly" in parts:
         out["weekly_long_term"] = [
@@ -127,7 +124,7 @@ def _json(activity: Activity, parts: tuple[str, ...]) -> dict[str, Any]:
 
 def _csv(activity: Activity, parts: tuple[str, ...]) -> bytes:
     rows: list[dict[str, Any]] = []
-    data = _json(activity, parts)
+    data = as_json_data(activity, parts)
     for part, key in (
         ("underway", "underway"),
         ("weekly", "weekly_long_term"),
@@ -140,12 +137,26 @@ def _csv(activity: Activity, parts: tuple[str, ...]) -> bytes:
     return to_csv(rows, CSV_COLUMNS)
 
 
+def gather(store: Store, selection: Selection, by: tuple[str, ...], as_of: date | None) -> Activity:
+    """Every part of the report, as of ``as_of`` (default: the data's as-of date)."""
+    day = as_of or data_as_of(store) or date.today()
+    return Activity(
+        as_of=day,
+        underway=underway(store, day, selection, by),
+        older=older_first_conversations(store, day, selection),
+        weekly=weekly_long_term(store, selection, by),
+        complete=time_to_complete(store, selection, (*by, "conversation")),
+        waiting=waiting_time(store, selection, by),
+        handoffs=hand_offs(store, selection, by),
+    )
+
+
 def _label(group: dict[str, str]) -> str:
     return " / ".join(group.values()) or "All"
 
 
 def _table(activity: Activity, parts: tuple[str, ...]) -> str:
-    out = [f"Activity on {activity.as_of:%d/%m/%Y}"]
+    out = [f"Activity on {uk_date(activity.as_of)}"]
     if "underway" in parts:
         out.append("\nConversations underway, by age in days")
         pivot: dict[tuple[str, str], dict[str, int]] = {}
@@ -158,7 +169,7 @@ def _table(activity: Activity, parts: tuple[str, ...]) -> str:
                 [[g, c, *(v[b] for b in bands), sum(v.values())] for (g, c), v in pivot.items()],
             )
         )
-        out.append(activity.older.note() or "Older Conversation 1s are not growing this week.")
+        out.append(older_note(activity.older) or "Older Conversation 1s are not growing this week.")
     if "weekly" in parts:
         out.append("\nNew requests that led to long-term support, per week (4-week mean)")
         out.append(
@@ -167,9 +178,9 @@ def _table(activity: Activity, parts: tuple[str, ...]) -> str:
                 [
                     [
                         _label(w.group),
-                        f"{w.week:%d/%m/%Y}",
+                        uk_date(w.week),
                         w.long_term,
-                        "" if w.rolling_mean is None else f"{w.rolling_mean:.2f}",
+                        number(w.rolling_mean, 2),
                     ]
                     for w in activity.weekly
                 ],
@@ -185,7 +196,12 @@ def _table(activity: Activity, parts: tuple[str, ...]) -> str:
                 text_table(
                     ["Group", "Count", "Median", "90th percentile"],
                     [
-                        [_label(d.group), d.count, _days(d.median_days), _days(d.p90_days)]
+                        [
+                            _label(d.group),
+                            d.count,
+                            days(d.median_days, unit=False),
+                            days(d.p90_days, unit=False),
+                        ]
                         for d in rows
                     ],
                 )
@@ -196,7 +212,12 @@ def _table(activity: Activity, parts: tuple[str, ...]) -> str:
             text_table(
                 ["Group", "Requests with a worker", "More than one worker", "Share"],
                 [
-                    [_label(h.group), h.requests_with_worker, h.more_than_one_worker, rate(h.share)]
+                    [
+                        _label(h.group),
+                        h.requests_with_worker,
+                        h.more_than_one_worker,
+                        percent(h.share, 2),
+                    ]
                     for h in activity.handoffs
                 ],
             )
@@ -210,27 +231,16 @@ def run(args: argparse.Namespace) -> int:
         selection = selection_from(args)
         store = open_store(args)
     except (ValueError, StoreError) as error:
-        print(str(error), file=sys.stderr)
-        return 2
+        return refuse(error)
     parts = PARTS if args.part == "all" else (args.part,)
     try:
-        as_of = args.as_of or data_as_of(store) or date.today()
-        activity = Activity(
-            as_of=as_of,
-            underway=underway(store, as_of, selection, by),
-            older=older_first_conversations(store, as_of, selection),
-            weekly=weekly_long_term(store, selection, by),
-            complete=time_to_complete(store, selection, (*by, "conversation")),
-            waiting=waiting_time(store, selection, by),
-            handoffs=hand_offs(store, selection, by),
-        )
+        activity = gather(store, selection, by, args.as_of)
     finally:
         store.close()
     if args.format == "json":
-        print(json.dumps(_json(activity, parts), indent=2))
+        print_json(as_json_data(activity, parts))
     elif args.format == "csv":
-        sys.stdout.buffer.write(_csv(activity, parts))
-        sys.stdout.flush()
+        write_bytes(_csv(activity, parts))
     else:
         print(_table(activity, parts))
     return 0

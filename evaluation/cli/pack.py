@@ -15,21 +15,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from evaluation.measures.suppression import check_threshold, configured_threshold
-from evaluation.store.connection import Store, StoreError, default_path
-
-
-def _iso_date(text: str) -> date:
-    from evaluation.cli.main import iso_date  # the CLI's own date rule (imported late: no cycle)
-
-    return iso_date(text)
-
-
-def _threshold(text: str) -> int:
-    try:
-        return check_threshold(int(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+from evaluation.cli.options import add_period, add_threshold, open_store, refuse
+from evaluation.measures.suppression import configured_threshold
+from evaluation.meeting import summary as meeting
+from evaluation.meeting.model import Period, default_period
+from evaluation.meeting.pack import render
+from evaluation.present.formats import uk_date
+from evaluation.store.connection import StoreError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,47 +32,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="only this site (repeat for more)",
     )
-    parser.add_argument(
-        "--from", dest="date_from", type=_iso_date, metavar="DATE", help="first day, YYYY-MM-DD"
-    )
-    parser.add_argument(
-        "--to", dest="date_to", type=_iso_date, metavar="DATE", help="last day, YYYY-MM-DD"
-    )
-    parser.add_argument(
-        "--threshold",
-        type=_threshold,
-        metavar="N",
-        help="hide groups with fewer responses than this (default 5; never below 5)",
-    )
+    add_period(parser)
+    add_threshold(parser)
     parser.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF file to write"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from evaluation.meeting.pack import render
-    from evaluation.meeting import summary as meeting
-
-    path = Path(args.db) if args.db else default_path()
-    if not path.exists():
-        print(f"there is no store at {path}: import some data first", file=sys.stderr)
-        return 2
     try:
         threshold = args.threshold or configured_threshold()
-        store = Store(path)
+        store = open_store(args)
     except (ValueError, StoreError) as error:
-        print(str(error), file=sys.stderr)
-        return 2
+        return refuse(error)
     try:
         as_of = meeting.data_as_of(store) or date.today()
         end = args.date_to or as_of
-        period = (
-            meeting.Period(args.date_from, end) if args.date_from else meeting.default_period(end)
-        )
+        period = Period(args.date_from, end) if args.date_from else default_period(end)
         summary = meeting.summarise(store, args.site, period, threshold=threshold)
     except ValueError as error:
-        print(str(error), file=sys.stderr)
-        return 2
+        return refuse(error)
     finally:
         store.close()
     document, pages = render(summary)
@@ -90,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"{args.out}: can't write the pack ({error.strerror})", file=sys.stderr)
         return 2
-    as_of_text = f"{summary.as_of:%d/%m/%Y}" if summary.as_of else "none"
+    as_of_text = uk_date(summary.as_of) if summary.as_of else "none"
     print(
         f"wrote {args.out} ({pages} pages): {summary.sites_text}, "
         f"{summary.period.describe()} against {summary.previous.describe()}, data as of "

@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic_core import PydanticCustomError
 
 from evaluation.core import values as v
+from evaluation.core.vocabulary import THREE_CONVERSATIONS
 
 Id = Annotated[str, BeforeValidator(v.required(str))]
 Text = Annotated[str, BeforeValidator(v.required(str))]
@@ -30,7 +31,7 @@ OptYesNo = Annotated[bool | None, BeforeValidator(v.optional(v.yes_no))]
 ConsentFlag = Annotated[bool, BeforeValidator(v.optional(v.yes_no, default=False))]
 Approach = Annotated[str, BeforeValidator(v.required(v.approach))]
 ApproachDefault3C = Annotated[
-    str, BeforeValidator(v.optional(v.approach, default="three conversations"))
+    str, BeforeValidator(v.optional(v.approach, default=THREE_CONVERSATIONS))
 ]
 RequestType = Annotated[str, BeforeValidator(v.required(v.request_type))]
 OptConversation = Annotated[int | None, BeforeValidator(v.optional(v.conversation_number))]
@@ -90,7 +91,7 @@ class Conversation(Record):
                 "ended_on",
                 f"ended before it started (started_on is {self.started_on:%d/%m/%Y})",
             )
-        if self.approach == "three conversations" and self.conversation is None:
+        if self.approach == THREE_CONVERSATIONS and self.conversation is None:
             raise column_error(
                 "conversation", "required for three conversations rows: give 1, 2 or 3"
             )
@@ -121,7 +122,7 @@ class Feedback(Record):
     received_on: Day = Field(description="date the feedback was given")
     conversation_id: OptText = Field(None, description="the conversation it is about")
     approach: ApproachDefault3C = Field(
-        "three conversations", description="default 'three conversations'"
+        THREE_CONVERSATIONS, description=f"default '{THREE_CONVERSATIONS}'"
     )
     method: OptText = Field(
         None, description="phone interview, survey, compliment, complaint or other"
@@ -150,7 +151,7 @@ class StaffResponse(Record):
     site: Text = Field(description="innovation site or team name")
     responded_on: Day = Field(description="date of the response")
     approach: ApproachDefault3C = Field(
-        "three conversations", description="default 'three conversations'"
+        THREE_CONVERSATIONS, description=f"default '{THREE_CONVERSATIONS}'"
     )
     role: OptText = Field(None, description="e.g. social worker, care manager")
     motivation: OptScore = Field(None, description="1 to 5")
@@ -203,7 +204,10 @@ KINDS: dict[str, Kind] = {
             ("person_id", "worker_id"),
             (
                 ("ended_on", "ended_on IS NULL OR ended_on >= started_on"),
-                ("conversation", "approach <> 'three conversations' OR conversation IS NOT NULL"),
+                (
+                    "conversation",
+                    f"approach <> '{THREE_CONVERSATIONS}' OR conversation IS NOT NULL",
+                ),
             ),
         ),
         Kind(

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
+
 # ASCII-only patterns, whole-value matches and one whitespace set: the vectorised check in
 # DuckDB (vectorised.py, RE2 patterns) uses the same rules, and the two must agree on every input.
 WHITESPACE = " \t\r\n\x0b\x0c"
@@ -31,16 +33,17 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
+# How exports spell the two approaches (lowercased, separators as one space).
 APPROACHES = {
-    "three conversations": "three conversations",
-    "threeconversations": "three conversations",
-    "3cs": "three conversations",
-    "3c": "three conversations",
-    "3 conversations": "three conversations",
-    "usual practice": "usual practice",
-    "usual": "usual practice",
-    "business as usual": "usual practice",
-    "bau": "usual practice",
+    THREE_CONVERSATIONS: THREE_CONVERSATIONS,
+    "threeconversations": THREE_CONVERSATIONS,
+    "3cs": THREE_CONVERSATIONS,
+    "3c": THREE_CONVERSATIONS,
+    "3 conversations": THREE_CONVERSATIONS,
+    USUAL_PRACTICE: USUAL_PRACTICE,
+    "usual": USUAL_PRACTICE,
+    "business as usual": USUAL_PRACTICE,
+    "bau": USUAL_PRACTICE,
 }
 
 
@@ -118,7 +121,7 @@ def approach(raw: str) -> str:
     key = re.sub(r"[\s_\-]+", " ", raw.strip(WHITESPACE).lower(), flags=re.ASCII)
     found = APPROACHES.get(key) or APPROACHES.get(key.replace(" ", ""))
     if found is None:
-        raise fail("unknown approach: use 'three conversations' or 'usual practice'")
+        raise fail(f"unknown approach: use '{THREE_CONVERSATIONS}' or '{USUAL_PRACTICE}'")
     return found
 
 

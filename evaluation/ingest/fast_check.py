@@ -21,7 +21,6 @@ is locked down and may not read files.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -35,12 +34,10 @@ import pyarrow.compute as pc
 
 from evaluation.core import values as v
 from evaluation.core.contract import Kind
+from evaluation.ingest.column_sql import Params, helpers, typed, validator
 from evaluation.ingest.reading import NeedsRowByRow
 
 _WS = v.WHITESPACE
-UK_PREFIX = r"^(\d{1,2}/\d{1,2}/\d{4})"
-SEPARATORS = r"[ \t\r\n\x0b\x0c_\-]+"
-NUMBER = r"\d+(\.\d+)?"
 PREVIEW_ROWS = 10
 
 
@@ -50,139 +47,6 @@ class FastResult:
     bad_rows: list[dict[str, Any]]  # raw text of rows that failed, with "_row"
     duplicates: list[tuple[int, str, int]]  # (row, id, first row)
     preview: list[dict[str, str]]
-
-
-def _validator(kind: Kind, column: str) -> Any:
-    for item in kind.model.model_fields[column].metadata:
-        func = getattr(item, "func", None)
-        if func is not None and hasattr(func, "parse"):
-            return func
-    raise TypeError(f"{kind.name}.{column} has no contract parser")
-
-
-class Params:
-    """Named bound parameters: an expression may appear twice in the SQL and bind once."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def __call__(self, value: Any, sql_type: str = "VARCHAR") -> str:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return f"${name}::{sql_type}"
-
-
-def _enum(expr: str, mapping: dict[str, str], bind: Params) -> str:
-    """CASE over bound lists: which canonical value a normalised text maps to."""
-    branches = []
-    for canonical in sorted(set(mapping.values())):
-        keys = bind(sorted(k for k, c in mapping.items() if c == canonical), "VARCHAR[]")
-        branches.append(f"WHEN list_contains({keys}, {expr}) THEN {bind(canonical)}")
-    return f"CASE {' '.join(branches)} END"
-
-
-def _value_sql(parse: Any, t: str, bind: Params) -> str:
-    """SQL that gives the parsed value of trimmed text ``t`` (NULL when it is not valid)."""
-    if parse is str:
-        return t
-    if parse is v.uk_date:
-        uk = r"(\d{1,2})/(\d{1,2})/(\d{4})([ \t\r\n\x0b\x0c]+\d{1,2}:\d{2}(:\d{2})?)?"
-        iso = r"(\d{4})-(\d{2})-(\d{2})([T \t\r\n\x0b\x0c]\d{2}:\d{2}(:\d{2})?)?"
-        day = (
-            f"CASE WHEN regexp_full_match({t}, {bind(uk)}) "
-            f"THEN try_strptime(regexp_extract({t}, {bind(UK_PREFIX)}, 1), "
-            "'%d/%m/%Y')::DATE "
-            f"WHEN regexp_full_match({t}, {bind(iso)}) "
-            f"THEN try_strptime(left({t}, 10), '%Y-%m-%d')::DATE END"
-        )
-        return day
-    if parse is v.money:  # the amount; what makes it valid is in _extra_check
-        # A valid amount has at most two decimals and is under 10,000,000,000 (_extra_check),
-        # so DECIMAL(18,2) holds it exactly; a text with more decimals is rounded here but
-        # refused there, and one too long for it is refused either way. Eight-byte decimals
-        # cost half of what the 38-digit kind did.
-        return "TRY_CAST(replace(_digits, ',', '') AS DECIMAL(18,2))"
-    if parse is v.yes_no:
-        lowered = f"lower({t})"
-        return (
-            f"CASE WHEN list_contains({bind(sorted(v.YES), 'VARCHAR[]')}, {lowered}) THEN true "
-            f"WHEN list_contains({bind(sorted(v.NO), 'VARCHAR[]')}, {lowered}) THEN false END"
-        )
-    if parse is v.approach:
-        key = f"regexp_replace(lower({t}), {bind(SEPARATORS)}, ' ', 'g')"
-        spaced = _enum(key, v.APPROACHES, bind)
-        squashed = _enum(f"replace({key}, ' ', '')", v.APPROACHES, bind)
-        return f"coalesce({spaced}, {squashed})"
-    if parse is v.request_type:
-        return _enum(f"lower({t})", {"new": "new", "existing": "existing"}, bind)
-    if parse is v.conversation_number:
-        pattern = bind(r"^(conversation|c)[ \t\r\n\x0b\x0c]*")
-        stripped = f"regexp_replace(lower({t}), {pattern}, '')"
-        return f"CASE WHEN {stripped} IN ('1', '2', '3') THEN {stripped}::INTEGER END"
-    if parse is v.answer:
-        mapping = {"yes": "yes", "y": "yes", "partly": "partly", "partially": "partly"}
-        return _enum(f"lower({t})", {**mapping, "no": "no", "n": "no"}, bind)
-    if parse is v.score:
-        return f"CASE WHEN {t} IN ('1', '2', '3', '4', '5') THEN {t}::INTEGER END"
-    if parse is v.percent:
-        number = f"trim(rtrim({t}, '%'), {bind(_WS)})"
-        return (
-            f"CASE WHEN regexp_full_match({number}, {bind(NUMBER)}) "
-            f"AND TRY_CAST({number} AS DOUBLE) BETWEEN 0 AND 100 "
-            f"THEN TRY_CAST({number} AS DOUBLE) END"
-        )
-    if parse is v.status:
-        statuses = {"active": "active", "suspended": "suspended"}
-        statuses.update({"cancelled": "cancelled", "canceled": "cancelled"})
-        return _enum(f"lower({t})", statuses, bind)
-    raise TypeError(f"no SQL for parser {parse!r}")
-
-
-def _extra_check(parse: Any, value: str, t: str, bind: Params) -> str | None:
-    """What a parsed value must also satisfy (checked in a second pass, on the typed column)."""
-    if parse is v.uk_date:
-        return f"year({value}) >= 1"
-    if parse is v.money:
-        negative = "(starts_with(_w, '-') OR (starts_with(_w, '(') AND ends_with(_w, ')')))"
-        pattern = bind(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
-        return (
-            f"regexp_matches(_digits, {pattern}) "
-            "AND length(split_part(_digits, '.', 2)) <= 2 "
-            f"AND NOT ({negative} AND {value} <> 0) AND {value} < 10000000000"
-        )
-    return None
-
-
-def _helpers(parse: Any, t: str) -> list[str]:
-    """Intermediate texts a parser's value and check share, computed once before either.
-
-    Money has a few hundred thousand distinct texts in a million rows; working out the
-    stripped digits once instead of in every place that reads them halves its cost.
-    """
-    if parse is v.money:
-        w = f"replace(replace({t}, '\u00a3', ''), ' ', '')"
-        return [f"{w} AS _w", f"ltrim(trim({w}, '()'), '-') AS _digits"]
-    return []
-
-
-def _typed(kind: Kind, column: str, t: str, bind: Params) -> tuple[str, str]:
-    """(value expression over trimmed text ``t``, ok expression over the value column).
-
-    The value is computed once, in the first pass; the ok expression reads the typed column
-    (named like the contract column) in the second pass, so no parse runs twice. Both may
-    read the columns ``_helpers`` adds beside ``t``.
-    """
-    wrapper = _validator(kind, column)
-    parsed = _value_sql(wrapper.parse, t, bind)
-    extra = _extra_check(wrapper.parse, column, t, bind)
-    valid = f"{column} IS NOT NULL" + (f" AND {extra}" if extra else "")
-    if wrapper.required:
-        return parsed, f"coalesce({t} IS NOT NULL AND {valid}, false)"
-    ok = f"coalesce({t} IS NULL OR ({valid}), false)"
-    if wrapper.default is None:
-        return parsed, ok
-    default = bind(wrapper.default, kind.sql_type(column))
-    return f"CASE WHEN {t} IS NULL THEN {default} ELSE {parsed} END", ok
 
 
 _BLANK_FIRST_LINE = re.compile(rb"[ \t]*\r?\n")
@@ -287,7 +151,7 @@ def _validate(
             if column in positions
             else pa.chunked_array([pa.nulls(rows, pa.string())])
         )
-        wrapper = _validator(kind, column)
+        wrapper = validator(kind, column)
         if wrapper.parse is str and wrapper.default is None:
             # Text (ids, names) stays as written, trimmed; mostly distinct, so no lookup.
             typed[column] = _trimmed(source)
@@ -369,17 +233,17 @@ def _parse_distinct(
 ) -> tuple[pa.Array, pa.Array]:
     """(typed value, valid?) of each text, in the order given: the contract's SQL parse."""
     bind = Params()
-    value, ok = _typed(kind, column, "t", bind)
+    value, ok = typed(kind, column, "t", bind)
     # Trimmed by Arrow (the same characters as DuckDB's trim(t, $ws), several times faster).
     trimmed = pc.utf8_trim(texts, characters=_WS)
     distinct = pa.table({"_i": np.arange(len(texts), dtype=np.int64), "trimmed": trimmed})
     con.register("distinct_texts", distinct)
-    helpers = "".join(f", {h}" for h in _helpers(_validator(kind, column).parse, "t"))
+    shared = "".join(f", {h}" for h in helpers(validator(kind, column).parse, "t"))
     checked = con.sql(
         f"SELECT _i, CASE WHEN _ok THEN {column} END::{kind.sql_type(column)} AS {column}, _ok "
         f"FROM (SELECT _i, {column}, {ok} AS _ok "
         f"FROM (SELECT *, {value} AS {column} "
-        f"FROM (SELECT *{helpers} "
+        f"FROM (SELECT *{shared} "
         "FROM (SELECT _i, NULLIF(trimmed, '') AS t FROM distinct_texts))))",
         params=bind.values,
     ).to_arrow_table()
@@ -472,81 +336,3 @@ def _duplicates(
         for later in rest
     ]
     return sorted(found)
-
-
-def _hmac_pads(key: bytes) -> tuple[Any, Any]:
-    """SHA-256 states that have absorbed the inner and outer padded keys of RFC 2104 HMAC.
-
-    Copying a state that has already hashed the 64-byte padded key saves hashing it again for
-    every id; the result is the HMAC ``hmac.new(key, id, sha256)`` gives, byte for byte.
-    """
-    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
-    block = block.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-    return inner, outer
-
-
-def _hash_ids(ids: pa.Array, key: bytes, prefix: str) -> pa.Array:
-    """``pseudonym.pseudonym`` of each (non-null) id: the first 20 hex digits, prefixed."""
-    inner, outer = _hmac_pads(key)
-    new_inner, new_outer = inner.copy, outer.copy
-    found = []
-    for text in ids.to_pylist():
-        digest = new_inner()
-        digest.update(text.strip(_WS).encode("utf-8"))
-        final = new_outer()
-        final.update(digest.digest())
-        found.append(prefix + final.hexdigest()[:20])
-    return pa.array(found, pa.string())
-
-
-class Pseudonymiser:
-    """HMAC pseudonyms under one key, remembering the ids it has already hashed.
-
-    One import often brings the same people in several files (their conversations and their
-    care packages): an id hashed for one file is looked up, not hashed again, for the next.
-    The pseudonyms are those of ``pseudonym.pseudonym`` (RFC 2104 HMAC with SHA-256, the first
-    20 hex digits, prefixed), so erasure can find people by recomputing one in Python.
-    """
-
-    def __init__(self, key: bytes) -> None:
-        self.key = key
-        self._known: dict[str, tuple[pa.Array, pa.Array]] = {}  # prefix: (ids, pseudonyms)
-
-    def table(self, table: pa.Table, kind: Kind) -> pa.Table:
-        """``table`` with its person and worker ids replaced by their pseudonyms."""
-        for column in kind.pseudonymised:
-            prefix = "W-" if column == "worker_id" else "P-"
-            pseudonyms = self._column(table.column(column).combine_chunks(), prefix)
-            index = table.schema.get_field_index(column)
-            table = table.set_column(index, table.schema.field(index), pseudonyms)
-        return table
-
-    def _column(self, ids: pa.Array, prefix: str) -> pa.Array:
-        """The pseudonym of each id (NULL stays NULL).
-
-        Each distinct id is hashed once (a person has several rows; a few hundred workers hold
-        a million conversations) and every row takes its pseudonym by position. Ids already
-        known are found by a hash lookup, which is cheaper than listing the distinct ids anew.
-        """
-        if prefix not in self._known:
-            encoded = pc.dictionary_encode(ids)
-            found = _hash_ids(encoded.dictionary, self.key, prefix)
-            self._known[prefix] = (encoded.dictionary, found)
-            return pc.take(found, encoded.indices)
-        known_ids, known = self._known[prefix]
-        where = pc.index_in(ids, value_set=known_ids)  # NULL: not hashed yet (or no id)
-        unseen = pc.filter(ids, pc.and_(pc.is_null(where), pc.is_valid(ids)))
-        if len(unseen):
-            new_ids = pc.unique(unseen)
-            known_ids = pa.concat_arrays([known_ids, new_ids])
-            known = pa.concat_arrays([known, _hash_ids(new_ids, self.key, prefix)])
-            self._known[prefix] = (known_ids, known)
-            where = pc.index_in(ids, value_set=known_ids)
-        return pc.take(known, where)
-
-
-def pseudonymise(table: pa.Table, kind: Kind, key: bytes) -> pa.Table:
-    """Replace person and worker ids with HMAC-SHA256 pseudonyms (``Pseudonymiser``)."""
-    return Pseudonymiser(key).table(table, kind)

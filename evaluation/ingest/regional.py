@@ -18,38 +18,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from evaluation.ingest.reading import Problem, Refused, normalise_header, read_table
-from evaluation.present.exports import to_csv
+from evaluation.ingest.templates import header_csv
 from evaluation.store.connection import Store
+from evaluation.store.regional import RegionalFigure, ensure_table
 
 COLUMNS = ("year", "measure", "council_value", "region_value")
 MAX_MEASURE = 200
 MAX_ROWS = 2000
 
-TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS regional_figures (
-    year VARCHAR NOT NULL,
-    year_start INTEGER NOT NULL,
-    measure VARCHAR NOT NULL,
-    council_value DOUBLE,
-    region_value DOUBLE,
-    file_name VARCHAR NOT NULL,
-    imported_at TIMESTAMP NOT NULL,
-    imported_by VARCHAR NOT NULL
-)
-"""
-
 _FINANCIAL = re.compile(r"^(\d{4})\s*[-/–]\s*(\d{2}|\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-
-
-@dataclass(frozen=True)
-class RegionalFigure:
-    year: str  # "2019-20" for a financial year, "2019" for a calendar year
-    year_start: int
-    measure: str
-    council_value: float | None
-    region_value: float | None
 
 
 @dataclass
@@ -70,14 +49,6 @@ class RegionalImportFailed(Exception):
     def __init__(self, checked: RegionalCheck) -> None:
         super().__init__("nothing was stored: the file has problems")
         self.checked = checked
-
-
-def ensure_table(store: Store) -> None:
-    cur = store.cursor()
-    try:
-        cur.execute(TABLE_SQL)
-    finally:
-        cur.close()
 
 
 def parse_year(raw: str) -> tuple[str, int]:
@@ -201,7 +172,9 @@ def import_regional(
 
 
 def store_regional(store: Store, checked: RegionalCheck, imported_by: str) -> tuple[int, int]:
-    assert checked.ok
+    """Store a clean check in one transaction: (added, replaced)."""
+    if not checked.ok:
+        raise RegionalImportFailed(checked)
     ensure_table(store)
     now = datetime.now().replace(microsecond=0)
     replaced = 0
@@ -233,59 +206,9 @@ def store_regional(store: Store, checked: RegionalCheck, imported_by: str) -> tu
     return len(checked.figures) - replaced, replaced
 
 
-def regional_figures(store: Store) -> list[RegionalFigure]:
-    """Every stored figure, by measure then year; none before the first upload.
-
-    Only reads: creating the table here would change the store's data version on a page's
-    first view, and every figure cached during that view would be worked out again."""
-    cur = store.cursor()
-    try:
-        held = cur.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name = ?",
-            ["regional_figures"],
-        ).fetchall()[0][0]
-        if not held:
-            return []
-        rows = cur.execute(
-            "SELECT year, year_start, measure, council_value, region_value FROM regional_figures "
-            "ORDER BY lower(measure), year_start"
-        ).fetchall()
-    finally:
-        cur.close()
-    return [RegionalFigure(*row) for row in rows]
-
-
-def clear_regional(store: Store) -> int:
-    """Remove every regional figure; returns how many went."""
-    ensure_table(store)
-    with store.transaction() as cur:
-        count = cur.execute("SELECT count(*) FROM regional_figures").fetchall()[0][0]
-        cur.execute("DELETE FROM regional_figures")
-    return int(count)
-
-
-def chart_rows(figures: list[RegionalFigure]) -> list[dict[str, object]]:
-    """Long form for a chart: one row per measure, year and series (council or region)."""
-    rows: list[dict[str, object]] = []
-    for figure in figures:
-        for series, value in (("Council", figure.council_value), ("Region", figure.region_value)):
-            if value is not None:
-                rows.append(
-                    {
-                        "measure": figure.measure,
-                        "year": figure.year,
-                        "year_start": figure.year_start,
-                        "series": series,
-                        "value": value,
-                    }
-                )
-    return rows
-
-
 def template_csv() -> bytes:
     """The header row to fill in (UTF-8 with BOM, CRLF, as Excel saves a CSV)."""
-    return to_csv([], COLUMNS)
+    return header_csv(COLUMNS)
 
 
 EXAMPLE = (

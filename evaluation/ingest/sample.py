@@ -176,7 +176,8 @@ def _request(world: World, site: tuple[str, str, tuple[str, ...]], start: date) 
             return
         last_end = ended
         day = ended + timedelta(days=rng.randint(0, 3))
-    assert last_end is not None
+    if last_end is None:  # every step ended (an underway one returned above)
+        return
     first_day = start - timedelta(days=1)
     after = last_end + timedelta(days=30)
     if request_type == "existing":

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from evaluation.core.contract import KINDS
 
 
+def header_csv(columns: Sequence[str]) -> bytes:
+    """A header row ready to fill in a spreadsheet (UTF-8 with BOM for Excel, CRLF)."""
+    return ("\ufeff" + ",".join(columns) + "\r\n").encode("utf-8")
+
+
 def template_csv(kind: str) -> bytes:
-    """The header row of a kind's CSV, ready to fill in a spreadsheet (UTF-8 with BOM for Excel)."""
-    return ("\ufeff" + ",".join(KINDS[kind].columns) + "\r\n").encode("utf-8")
+    """The header row of a kind's CSV."""
+    return header_csv(KINDS[kind].columns)
 
 
 def columns_table(kind: str) -> list[dict[str, str]]:

@@ -22,17 +22,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from evaluation.measures.conversion import (
-    DIMENSIONS,
-    NOT_GIVEN,
-    check_by,
-    percent,
-    request_table_sql,
-    rows_scope,
-    scope_where,
-)
+from evaluation.core.vocabulary import NOT_GIVEN_GROUP, USUAL_PRACTICE_LABEL
+from evaluation.measures.conversion import check_by
+from evaluation.measures.requests import scope_where
 from evaluation.measures.selection import Selection
 from evaluation.store.connection import Store
+from evaluation.store.query import rows
 
 # (label, lowest age in days, highest age in days or None)
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
@@ -43,7 +38,6 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("over 56 days", 57, None),
 )
 OLDER_THAN_DAYS = 28  # a Conversation 1 underway longer than four weeks counts as "older"
-USUAL_PRACTICE_LABEL = "Usual practice"
 
 CONVERSATION_LABEL = (
     f"CASE WHEN conversation IS NULL THEN '{USUAL_PRACTICE_LABEL}' "
@@ -54,25 +48,12 @@ CONVERSATION_LABEL = (
 CONVERSATION_DIMENSIONS: dict[str, str] = {
     "site": "site",
     "approach": "approach",
-    "area": f"coalesce(area, '{NOT_GIVEN}')",
-    "cohort": f"coalesce(cohort, '{NOT_GIVEN}')",
+    "area": f"coalesce(area, '{NOT_GIVEN_GROUP}')",
+    "cohort": f"coalesce(cohort, '{NOT_GIVEN_GROUP}')",
     "month": "strftime(started_on, '%Y-%m')",
     "quarter": "strftime(started_on, '%Y') || ' Q' || quarter(started_on)",
     "conversation": CONVERSATION_LABEL,
 }
-REQUEST_DIMENSIONS: dict[str, str] = DIMENSIONS  # requests split as the conversion report does
-
-
-def data_as_of(store: Store) -> date | None:
-    """The newest extract date among the conversations batches still in the store."""
-    cur = store.cursor()
-    try:
-        found = cur.execute(
-            "SELECT max(as_of) FROM import_log WHERE kind = 'conversations' AND undone_at IS NULL"
-        ).fetchall()[0][0]
-    finally:
-        cur.close()
-    return found
 
 
 def _band_sql(age: str) -> str:
@@ -83,13 +64,13 @@ def _band_sql(age: str) -> str:
     return "CASE " + " ".join(parts) + " END"
 
 
-def _split(by: tuple[str, ...], dims: dict[str, str]) -> tuple[list[str], list[str]]:
+def split(by: tuple[str, ...], dims: dict[str, str]) -> tuple[list[str], list[str]]:
     select = [f"{dims[d]} AS g{i}" for i, d in enumerate(by)]
     names = [f"g{i}" for i in range(len(by))]
     return select, names
 
 
-def _group(by: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, str]:
+def group_of(by: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, str]:
     return {d: str(v) for d, v in zip(by, row[: len(by)], strict=True)}
 
 
@@ -116,7 +97,7 @@ def underway(
     """
     dims = check_by(by, {k: v for k, v in CONVERSATION_DIMENSIONS.items() if k != "conversation"})
     where, params = scope_where(selection, "started_on", with_dates=False)
-    select, names = _split(dims, CONVERSATION_DIMENSIONS)
+    select, names = split(dims, CONVERSATION_DIMENSIONS)
     bands = ", ".join(f"('{label}', {n})" for n, (label, _, _) in enumerate(AGE_BANDS))
     sql = f"""
         WITH aged AS (
@@ -141,14 +122,9 @@ def underway(
             {"".join(f" AND counts.{n} = kinds.{n}" for n in names)}
         ORDER BY {"".join(f"kinds.{n}, " for n in names)} kinds.label, bands.position
     """
-    cur = store.cursor()
-    try:
-        rows = cur.execute(sql, [as_of, as_of, as_of, *params]).fetchall()
-    finally:
-        cur.close()
     return [
-        UnderwayRow(_group(dims, r), r[len(dims)], r[len(dims) + 1], int(r[len(dims) + 2]))
-        for r in rows
+        UnderwayRow(group_of(dims, r), r[len(dims)], r[len(dims) + 1], int(r[len(dims) + 2]))
+        for r in rows(store, sql, [as_of, as_of, as_of, *params])
     ]
 
 
@@ -163,16 +139,6 @@ class OlderFirstConversations:
     @property
     def growing(self) -> bool:
         return self.now > self.week_before
-
-    def note(self) -> str | None:
-        if not self.growing:
-            return None
-        return (
-            f"Conversation 1s underway for more than {OLDER_THAN_DAYS} days rose from "
-            f"{self.week_before} on {self.as_of - timedelta(days=7):%d/%m/%Y} to {self.now} on "
-            f"{self.as_of:%d/%m/%Y}. First conversations are starting faster than they finish: "
-            "worth raising at the Reflection or Making it Happen meeting."
-        )
 
 
 def older_first_conversations(
@@ -189,13 +155,9 @@ def older_first_conversations(
         WHERE conversation = 1 AND {where}
         GROUP BY d
     """
-    cur = store.cursor()
-    try:
-        rows = dict(cur.execute(sql, [as_of, as_of - timedelta(days=7), *params]).fetchall())
-    finally:
-        cur.close()
+    found = dict(rows(store, sql, [as_of, as_of - timedelta(days=7), *params]))
     return OlderFirstConversations(
-        as_of, int(rows.get(as_of, 0)), int(rows.get(as_of - timedelta(days=7), 0))
+        as_of, int(found.get(as_of, 0)), int(found.get(as_of - timedelta(days=7), 0))
     )
 
 
@@ -217,7 +179,7 @@ def time_to_complete(
     percentile (``quantile_cont``). The selection's dates apply to the start date."""
     dims = check_by(by, CONVERSATION_DIMENSIONS)
     where, params = scope_where(selection, "started_on")
-    select, names = _split(dims, CONVERSATION_DIMENSIONS)
+    select, names = split(dims, CONVERSATION_DIMENSIONS)
     sql = f"""
         SELECT {"".join(s + ", " for s in select)} count(*),
             quantile_cont(date_diff('day', started_on, ended_on), 0.5),
@@ -226,167 +188,15 @@ def time_to_complete(
         WHERE ended_on IS NOT NULL AND {where}
         {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
     """
-    return _durations(store, sql, params, dims)
+    return [duration(dims, r) for r in rows(store, sql, params)]
 
 
-def waiting_time(
-    store: Store, selection: Selection | None = None, by: Iterable[str] = ()
-) -> list[Duration]:
-    """Days from requested_on to the first conversation's start, per request that has a
-    requested_on (median and 90th percentile, ``quantile_cont``). A request dated after its
-    first conversation began is a data slip and is left out rather than counted as negative."""
-    dims, rows = _per_request_group(
-        store,
-        selection,
-        by,
-        "count(*), quantile_cont(date_diff('day', requested_on, first_started), 0.5), "
-        "quantile_cont(date_diff('day', requested_on, first_started), 0.9)",
-        only="requested_on IS NOT NULL AND requested_on <= first_started",
-        workers=False,
-    )
-    return [_duration(dims, r) for r in rows]
-
-
-def _per_request_group(
-    store: Store,
-    selection: Selection | None,
-    by: Iterable[str],
-    measures: str,
-    *,
-    only: str = "TRUE",
-    workers: bool = True,
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """``measures`` (SQL aggregates over the table of requests) per group of ``by``, for the
-    requests of the selection that satisfy ``only``; the groups' values come first in each
-    row. The request table is built without the repeat flag (a costly self-join) and, unless
-    asked, without the count of workers."""
-    dims = check_by(by, REQUEST_DIMENSIONS)
-    where, params = scope_where(selection, "first_started")
-    rows_where, rows_params = rows_scope(selection, "started_on")
-    select, names = _split(dims, REQUEST_DIMENSIONS)
-    sql = f"""
-        {request_table_sql(repeats=False, workers=workers, rows_where=rows_where)}
-        SELECT {"".join(s + ", " for s in select)} {measures}
-        FROM requests
-        WHERE {only} AND {where}
-        {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
-    """
-    cur = store.cursor()
-    try:
-        return dims, cur.execute(sql, [*rows_params, *params]).fetchall()
-    finally:
-        cur.close()
-
-
-def _duration(dims: tuple[str, ...], r: tuple[Any, ...]) -> Duration:
+def duration(dims: tuple[str, ...], r: tuple[Any, ...]) -> Duration:
+    """A Duration from a row: the group's values, then count, median and 90th percentile."""
     n = len(dims)
     return Duration(
-        _group(dims, r),
+        group_of(dims, r),
         int(r[n]),
         None if r[n + 1] is None else float(r[n + 1]),
         None if r[n + 2] is None else float(r[n + 2]),
     )
-
-
-def _durations(store: Store, sql: str, params: list[Any], dims: tuple[str, ...]) -> list[Duration]:
-    cur = store.cursor()
-    try:
-        rows = cur.execute(sql, params).fetchall()
-    finally:
-        cur.close()
-    return [_duration(dims, r) for r in rows]
-
-
-# --- hand-offs ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HandOffs:
-    group: dict[str, str]
-    requests_with_worker: int  # requests where at least one conversation names a worker
-    more_than_one_worker: int
-
-    @property
-    def share(self) -> float | None:
-        return percent(self.more_than_one_worker, self.requests_with_worker)
-
-
-def hand_offs(
-    store: Store, selection: Selection | None = None, by: Iterable[str] = ()
-) -> list[HandOffs]:
-    """Share of requests held by more than one distinct worker, among requests with a worker
-    recorded (a request with no worker_id says nothing either way)."""
-    dims, rows = _per_request_group(
-        store,
-        selection,
-        by,
-        "count(*) FILTER (WHERE has_worker), count(*) FILTER (WHERE several_workers)",
-    )
-    return [HandOffs(_group(dims, r), int(r[len(dims)]), int(r[len(dims) + 1])) for r in rows]
-
-
-# --- the flow, the wait and the hand-offs together -----------------------------------------
-
-
-@dataclass(frozen=True)
-class Flow:
-    """How far a group's requests went: all of them, those whose furthest conversation was at
-    least 2 / was 3, and the new requests that led to long-term support (as ``conversion``
-    counts them; the repeat flag, a costly self-join, is left to that report)."""
-
-    group: dict[str, str]
-    requests: int
-    new_requests: int
-    long_term: int
-    reached_conversation_2: int
-    reached_conversation_3: int
-
-    @property
-    def conversion_rate(self) -> float | None:
-        return percent(self.long_term, self.new_requests)
-
-
-@dataclass(frozen=True)
-class RequestActivity:
-    """Per group: the flow, the wait (as ``waiting_time``) and hand-offs (as ``hand_offs``)."""
-
-    flow: list[Flow]
-    waiting: list[Duration]
-    handoffs: list[HandOffs]
-
-
-def request_activity(
-    store: Store, selection: Selection | None = None, by: Iterable[str] = ()
-) -> RequestActivity:
-    """The flow, ``waiting_time(store, selection, by)`` and ``hand_offs(store, selection, by)``
-    from one query: the table of requests is built once, not three times.
-
-    The groups are every group with a request; the wait leaves out (as ``waiting_time`` does)
-    a group none of whose requests has a usable request date, unless ``by`` is empty.
-    """
-    waited = "requested_on IS NOT NULL AND requested_on <= first_started"
-    wait = "date_diff('day', requested_on, first_started)"
-    dims, rows = _per_request_group(
-        store,
-        selection,
-        by,
-        f"""count(*),
-            count(*) FILTER (WHERE request_type = 'new'),
-            count(*) FILTER (WHERE request_type = 'new' AND led_to_lts),
-            count(*) FILTER (WHERE furthest >= 2),
-            count(*) FILTER (WHERE furthest >= 3),
-            count(*) FILTER (WHERE {waited}),
-            quantile_cont({wait}, 0.5) FILTER (WHERE {waited}),
-            quantile_cont({wait}, 0.9) FILTER (WHERE {waited}),
-            count(*) FILTER (WHERE has_worker),
-            count(*) FILTER (WHERE several_workers)""",
-    )
-    found = RequestActivity([], [], [])
-    for r in rows:
-        group = _group(dims, r)
-        n = len(dims)
-        found.flow.append(Flow(group, *(int(v) for v in r[n : n + 5])))
-        if r[n + 5] or not dims:
-            found.waiting.append(_duration(dims, (*r[:n], *r[n + 5 : n + 8])))
-        found.handoffs.append(HandOffs(dict(group), int(r[n + 8]), int(r[n + 9])))
-    return found

@@ -107,3 +107,21 @@ def difference_interval(
     df = (va + vb) ** 2 / (va * va / (n_a - 1) + vb * vb / (n_b - 1))
     half = t_quantile(0.5 + LEVEL / 2, df) * se
     return (difference - half, difference + half)
+
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile, for the Wilson interval
+
+
+def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval for a rate, in percent. Used rather than p ± 1.96·se because it
+    stays inside 0–100% and behaves for the small areas and the low rates (5%) conversion
+    produces. None when there is nothing to divide by."""
+    if total == 0:
+        return None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    low = 0.0 if successes == 0 else 100.0 * max(0.0, centre - half)
+    high = 100.0 if successes == total else 100.0 * min(1.0, centre + half)
+    return (low, high)

@@ -8,6 +8,7 @@ from typing import Any
 
 from evaluation.core.contract import KINDS
 from evaluation.store.connection import Store
+from evaluation.store.query import cursor, scalar
 
 DATE_COLUMN = {
     "conversations": "started_on",
@@ -41,7 +42,11 @@ class Overview:
 
 def overview(store: Store) -> Overview:
     """Counts per kind and site, date ranges, the last import, and whether sample data is in."""
-    cur = store.cursor()
+    with cursor(store) as cur:
+        return _overview(cur)
+
+
+def _overview(cur: Any) -> Overview:
     kinds = []
     for name, kind in KINDS.items():
         column = DATE_COLUMN[name]
@@ -67,8 +72,15 @@ def overview(store: Store) -> Overview:
     sample_batches = cur.execute(
         "SELECT count(*) FROM import_log WHERE source = 'sample' AND undone_at IS NULL"
     ).fetchall()[0][0]
-    cur.close()
     return Overview(kinds, last_import, int(sample_batches))
+
+
+def data_as_of(store: Store) -> date | None:
+    """The newest extract date among the conversations batches still in the store."""
+    return scalar(
+        store,
+        "SELECT max(as_of) FROM import_log WHERE kind = 'conversations' AND undone_at IS NULL",
+    )
 
 
 def age_in_days(moment: datetime | date, today: date | None = None) -> int:

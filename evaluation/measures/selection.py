@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from evaluation.store import query
 from evaluation.store.connection import Store
 
 # Query-parameter names, shared by every page that takes a selection.
@@ -132,21 +133,20 @@ class Selection:
 
 def choices(store: Store) -> dict[str, list[str]]:
     """The values a filter can offer: every site, approach, cohort and area in the store."""
-    cur = store.cursor()
-    try:
-        found = {
-            column: [
-                row[0]
-                for row in cur.execute(
-                    f"SELECT DISTINCT {column} FROM conversations "
-                    f"WHERE {column} IS NOT NULL ORDER BY {column}"
-                ).fetchall()
-            ]
-            for column in QUERY_KEYS.values()
-        }
-    finally:
-        cur.close()
-    return found
+    return {
+        column: query.column(
+            store,
+            f"SELECT DISTINCT {column} FROM conversations "
+            f"WHERE {column} IS NOT NULL ORDER BY {column}",
+        )
+        for column in QUERY_KEYS.values()
+    }
+
+
+def date_span(store: Store) -> tuple[date, date] | None:
+    """The first and last day a conversation started, for the date pickers."""
+    first, last = query.one(store, "SELECT min(started_on), max(started_on) FROM conversations")
+    return (first, last) if first else None
 
 
 def matching(wanted: Sequence[str], offered: Sequence[str]) -> list[str]:

@@ -9,15 +9,17 @@ the code that gathers it (``evaluation.meeting.summary``).
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
-import altair as alt
+from evaluation.core.vocabulary import USUAL_PRACTICE
+from evaluation.present.formats import change, points, uk_date
 
-THREE_CS = "three conversations"
-USUAL = "usual practice"
-USUAL_ALL_SITES = "usual practice, all sites"
+T = TypeVar("T")
+
+
 DEFAULT_WEEKS = 4
 NOT_SHOWN = "not shown"
 
@@ -45,7 +47,7 @@ class Period:
         return Period(end - timedelta(days=self.days - 1), end)
 
     def describe(self) -> str:
-        return f"{self.start:%d/%m/%Y} to {self.end:%d/%m/%Y}"
+        return f"{uk_date(self.start)} to {uk_date(self.end)}"
 
     def options(self) -> str:
         """The period as report options: ``--from … --to …``."""
@@ -72,10 +74,21 @@ class Figure:
     previous: str = ""
     change: str = ""
     usual: str = ""
-    usual_label: str = USUAL
+    usual_label: str = USUAL_PRACTICE
     better: str = "up"
     number: float | None = None
     previous_number: float | None = None
+
+    def lines(self, previous_period: str) -> list[str]:
+        """What the figure rests on, the previous period and usual practice, a line each."""
+        lines = [self.base] if self.base else []
+        if self.previous:
+            lines.append(f"Previous period ({previous_period}): {self.previous}")
+        if self.change == "no change":
+            lines.append("No change since the previous period")
+        if self.usual:
+            lines.append(f"{self.usual_label.capitalize()}: {self.usual}")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -109,7 +122,7 @@ class Section:
     figures: list[Figure]
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    chart: alt.TopLevelMixin | None = None
+    chart: Any = None  # an Altair chart (``evaluation.present.charts``), or None
     chart_text: str = ""
     commands: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
@@ -124,27 +137,21 @@ class Attention:
     section: str
 
 
-# --- how figures and changes are written --------------------------------------------------
+# --- how a figure's value and change are written -------------------------------------------
 
 
-def pct(value: float | None, places: int = 1) -> str:
-    return "" if value is None else f"{value:.{places}f}%"
+def or_none(value: T | None, write: Callable[[T], str], word: str = "none") -> str:
+    """``write(value)``, or a word saying there is no figure (the meeting's "none")."""
+    return word if value is None else write(value)
 
 
-def points(now: float | None, before: float | None, places: int = 1) -> str:
-    """The change in a percentage, in points: "+5.2 points"; "no change"; "" without both."""
+def figure_change(
+    now: float | None, before: float | None, places: int, unit: str = "", *, in_points: bool = False
+) -> str:
+    """A Figure's change since the previous period; "" when either period has no figure."""
     if now is None or before is None:
         return ""
-    diff = round(now - before, places)
-    return "no change" if diff == 0 else f"{diff:+.{places}f} points"
-
-
-def plain_change(now: float | None, before: float | None, places: int, unit: str = "") -> str:
-    """The change in a count or a mean: "+3", "-0.25", "+1.0 days"; "no change"."""
-    if now is None or before is None:
-        return ""
-    diff = round(now - before, places)
-    return "no change" if diff == 0 else f"{diff:+.{places}f}{unit}"
+    return points(now, before, places) if in_points else change(now, before, places, unit)
 
 
 def site_options(sites: Sequence[str]) -> str:

@@ -2,7 +2,7 @@
 
 Built on the server with no browser and no network: fpdf2 writes the document and
 vl-convert (a self-contained Vega engine) turns the Altair charts into pictures. The font is
-DejaVu Sans, bundled in ``evaluation/fonts`` with its licence, so "£", "–" and "≥" print the
+DejaVu Sans, bundled in ``evaluation/meeting/fonts`` with its licence, so "£", "–" and "≥" print the
 same on every machine and the text stays searchable and readable by a screen reader.
 
 The pack holds nothing the meeting view does not: every figure, table and chart comes from
@@ -24,8 +24,11 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from evaluation.core.vocabulary import USUAL_PRACTICE
 from evaluation.measures.suppression import fewer_than
-from evaluation.meeting.summary import Figure, MeetingSummary, Section, Table
+from evaluation.meeting.model import Figure, Section, Table
+from evaluation.meeting.summary import MeetingSummary
+from evaluation.present.stories import heading
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -147,7 +150,7 @@ class _Pack(FPDF):
 
 
 def _figure_rows(figures: Sequence[Figure]) -> tuple[list[str], list[list[str]]]:
-    usual_label = next((f.usual_label for f in figures if f.usual), "usual practice")
+    usual_label = next((f.usual_label for f in figures if f.usual), USUAL_PRACTICE)
     columns = ["Figure", "This period", "Previous period", "Change", usual_label.capitalize()]
     rows = [
         [
@@ -186,7 +189,7 @@ def _section(pdf: _Pack, section: Section, summary: MeetingSummary) -> None:
         else:
             pdf.story_block(
                 summary.story.title,
-                summary.story.heading(),
+                heading(summary.story),
                 summary.story.story,
                 f"{summary.story_note} Shared with the teller's consent.",
             )

@@ -21,51 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from evaluation.measures import activity, cost_change
-from evaluation.measures import feedback as fb
-from evaluation.measures.feedback import StoryItem
+from evaluation.measures import cost_change, overview
 from evaluation.measures.selection import Selection
+from evaluation.measures.stories import StoryItem, stories
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
-from evaluation.meeting.model import (
-    THREE_CS,
-    USUAL,
-    USUAL_ALL_SITES,
-    Attention,
-    Figure,
-    Link,
-    Period,
-    Section,
-    Table,
-    default_period,
-)
-from evaluation.meeting.sections import (
-    consented_stories,
-    conversations_section,
-    cost_table,
-    money_section,
-    people_section,
-    staff_section,
-)
+from evaluation.meeting.conversations import conversations_section
+from evaluation.meeting.model import Attention, Link, Period, Section, default_period
+from evaluation.meeting.money import money_section
+from evaluation.meeting.surveys import consented_stories, people_section, staff_section
 from evaluation.store.connection import Store
-
-__all__ = [
-    "THREE_CS",
-    "USUAL",
-    "USUAL_ALL_SITES",
-    "Attention",
-    "Figure",
-    "Freshness",
-    "Link",
-    "MeetingSummary",
-    "Period",
-    "Section",
-    "Table",
-    "all_sites",
-    "cost_table",
-    "data_as_of",
-    "default_period",
-    "summarise",
-]
+from evaluation.store.query import column, one
 
 STALE_AFTER_DAYS = 14
 
@@ -109,16 +74,12 @@ class MeetingSummary:
 
 def all_sites(store: Store) -> list[str]:
     """Every site named in any table with a site, in name order (for the picker)."""
-    cur = store.cursor()
-    try:
-        rows = cur.execute(
-            "SELECT DISTINCT site FROM (SELECT site FROM conversations UNION ALL "
-            "SELECT site FROM feedback UNION ALL SELECT site FROM staff UNION ALL "
-            "SELECT site FROM stories) WHERE site IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    finally:
-        cur.close()
-    return [r[0] for r in rows]
+    return column(
+        store,
+        "SELECT DISTINCT site FROM (SELECT site FROM conversations UNION ALL "
+        "SELECT site FROM feedback UNION ALL SELECT site FROM staff UNION ALL "
+        "SELECT site FROM stories) WHERE site IS NOT NULL ORDER BY 1",
+    )
 
 
 def resolve_sites(store: Store, wanted: Sequence[str]) -> tuple[str, ...]:
@@ -141,19 +102,15 @@ def resolve_sites(store: Store, wanted: Sequence[str]) -> tuple[str, ...]:
 
 
 def freshness(store: Store) -> Freshness:
-    cur = store.cursor()
-    try:
-        imported_at, as_of = cur.execute(
-            "SELECT max(imported_at), max(as_of) FROM import_log WHERE undone_at IS NULL"
-        ).fetchall()[0]
-    finally:
-        cur.close()
+    imported_at, as_of = one(
+        store, "SELECT max(imported_at), max(as_of) FROM import_log WHERE undone_at IS NULL"
+    )
     return Freshness(imported_at, as_of)
 
 
 def data_as_of(store: Store) -> date | None:
     """The newest conversations extract date, else the newest extract of any kind."""
-    return activity.data_as_of(store) or freshness(store).as_of
+    return overview.data_as_of(store) or freshness(store).as_of
 
 
 def stale_attention(fresh: Freshness, today: date) -> Attention | None:
@@ -181,7 +138,7 @@ def pick_story(store: Store, sites: Sequence[str], period: Period) -> tuple[Stor
         return in_period[0], "The newest story shared with consent in this period."
     items: list[StoryItem] = []
     for site in sites or (None,):
-        items.extend(s for s in fb.stories(store, site=site) if s.told_on <= period.end)
+        items.extend(s for s in stories(store, site=site) if s.told_on <= period.end)
     if not items:
         return None, "No story of difference has been shared with consent for these sites yet."
     newest = max(items, key=lambda s: (s.told_on, s.story_id))

@@ -1,4 +1,4 @@
-"""The charts of the Making it Happen view, built once for the page and the meeting pack.
+"""The dashboard's bar charts, built once for the pages, the meeting view and the pack.
 
 Altair specs, not Streamlit calls: the page hands them to ``st.altair_chart`` and the pack
 turns them into pictures with vl-convert, so the screen and the paper show the same chart
@@ -16,8 +16,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from evaluation.measures.activity import AGE_BANDS, UnderwayRow
+from evaluation.measures.activity import AGE_BANDS, OLDER_THAN_DAYS, UnderwayRow
 from evaluation.measures.cost_change import BANDS
+from evaluation.present.formats import count, uk_date
 
 WIDTH = 460
 FONT = "DejaVu Sans"
@@ -170,9 +171,27 @@ def underway_text(rows: Sequence[UnderwayRow], as_of: date) -> str:
         if r.band in (AGE_BANDS[-2][0], AGE_BANDS[-1][0]):
             entry[1] += r.count
     if not totals:
-        return f"Nothing was underway on {as_of:%d/%m/%Y}."
+        return f"Nothing was underway on {uk_date(as_of)}."
     parts = [
-        f"{label}: {n:,} underway, {old:,} of them for more than 28 days"
+        f"{label}: {count(n)} underway, {count(old)} of them for more than {OLDER_THAN_DAYS} days"
         for label, (n, old) in totals.items()
     ]
-    return f"Underway on {as_of:%d/%m/%Y} — " + "; ".join(parts) + "."
+    return f"Underway on {uk_date(as_of)} — " + "; ".join(parts) + "."
+
+
+def flow_chart(stages: Sequence[tuple[str, int]]) -> alt.Chart:
+    """Requests at each stage of the flow, in order (the Conversations page)."""
+    return (
+        alt.Chart(pd.DataFrame([{"stage": s, "requests": n} for s, n in stages]))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "stage:N",
+                sort=[s for s, _ in stages],
+                title=None,
+                axis=alt.Axis(labelAngle=0, labelLimit=250),
+            ),
+            y=alt.Y("requests:Q", title="Requests"),
+            tooltip=["stage", "requests"],
+        )
+    )

@@ -12,6 +12,11 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from evaluation.measures.feedback import FEEDBACK
+from evaluation.measures.staff import STAFF
+from evaluation.measures.suppression import fewer_than
+from evaluation.measures.survey import Measures
+
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,3 +34,30 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
     for row in rows:
         writer.writerow([safe_cell(row.get(c)) for c in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+SURVEYS = {"feedback": FEEDBACK, "staff": STAFF}
+
+
+def survey_rows(result: Measures) -> tuple[list[dict[str, Any]], list[str]]:
+    """A survey table's groups then its total as flat rows, with their columns; a hidden
+    group's count and a withheld figure's count read "fewer than N"."""
+    survey = SURVEYS[result.kind]
+    counts = {f.name: f.count for f in survey.figures}
+    small = fewer_than(result.threshold)
+    columns = [*result.by, "responses", *survey.columns]
+    rows = []
+    for group in [*result.groups, {**dict.fromkeys(result.by, "All"), **result.total}]:
+        row = {k: group.get(k) for k in columns}
+        if group.get("suppressed"):
+            row["responses"] = small
+        for name in group.get("withheld", []):
+            row[counts[name]] = small
+        rows.append(row)
+    return rows, columns
+
+
+def survey_csv(result: Measures) -> bytes:
+    """``survey_rows`` as a CSV safe to open in Excel."""
+    rows, columns = survey_rows(result)
+    return to_csv(rows, columns)

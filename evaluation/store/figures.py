@@ -87,16 +87,13 @@ class Figures:
                 if key in self._kept:
                     self._kept.move_to_end(key)
                     return copy.deepcopy(self._kept[key])
-                pending = self._pending.get(key)
-                owner = pending is None
-                if owner:
+                waiting = self._pending.get(key)
+                if waiting is None:
                     pending = self._pending[key] = _Pending()
-            assert pending is not None
-            if owner:
-                break
-            pending.done.wait()
-            if not pending.failed:
-                return copy.deepcopy(pending.value)
+                    break
+            waiting.done.wait()
+            if not waiting.failed:
+                return copy.deepcopy(waiting.value)
             # The first computation failed (e.g. the store was busy): try for ourselves.
         try:
             value = func(store, *args, **kwargs)

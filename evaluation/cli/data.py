@@ -1,0 +1,200 @@
+"""The commands that change the store or take data in and out: import, sample, batches,
+undo, erase, compact, backup and restore. Each is ``add_NAME(commands)`` registering its
+parser and the function that runs it (exit 0 done, 2 refused with the reason on stderr)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from evaluation.admin.backup import backup, restore
+from evaluation.admin.erasure import erase_person
+from evaluation.cli.options import add_db, iso_date, refuse
+from evaluation.core.contract import KINDS
+from evaluation.ingest import sample
+from evaluation.ingest.importer import ImportFailed, import_files
+from evaluation.store import batches
+from evaluation.store.connection import Store, StoreError
+
+MAX_PROBLEMS_SHOWN = 200
+Commands = argparse._SubParsersAction
+
+
+def who() -> str:
+    """The operating-system user, for the import and erasure logs."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    files = []
+    for path in args.files:
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as error:
+            print(f"{path}: can't read the file ({error.strerror})", file=sys.stderr)
+            return 2
+    store = Store(args.db)
+    try:
+        results = import_files(
+            store, files, kind=args.kind, as_of=args.as_of, imported_by=who(), source="cli"
+        )
+    except ImportFailed as failed:
+        for checked in failed.checked:
+            if not checked.problems:
+                continue
+            print(
+                f"{checked.file_name}: {len(checked.problems)} problem(s); nothing was stored",
+                file=sys.stderr,
+            )
+            for problem in checked.problems[:MAX_PROBLEMS_SHOWN]:
+                print(f"  {problem.line()}", file=sys.stderr)
+            if len(checked.problems) > MAX_PROBLEMS_SHOWN:
+                print(f"  … and {len(checked.problems) - MAX_PROBLEMS_SHOWN} more", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    for result in results:
+        print(result.summary())
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    for path in sample.write(args.out):
+        print(path)
+    return 0
+
+
+def cmd_batches(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    rows = batches.log(store)
+    store.close()
+    if not rows:
+        print("no batches imported yet")
+        return 0
+    for row in rows:
+        state = (
+            f"undone {row['undone_at']:%d/%m/%Y %H:%M} by {row['undone_by']}"
+            if row["undone_at"]
+            else "active"
+        )
+        print(
+            f"{row['batch_id']}  {row['kind']:<13} {row['file_name']}  +{row['rows_added']} "
+            f"~{row['rows_replaced']} ={row['rows_unchanged']}  as of {row['as_of']:%d/%m/%Y}  "
+            f"{row['imported_at']:%d/%m/%Y %H:%M} by {row['imported_by']}  {state}"
+        )
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        done = batches.undo(store, args.batch, by=who())
+    except StoreError as error:
+        return refuse(error)
+    finally:
+        store.close()
+    print(
+        f"undid batch {done['batch_id']} ({done['kind']}): {done['removed']} rows removed, "
+        f"{done['restored']} earlier rows restored"
+    )
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        removed = erase_person(store, args.person, by=who())
+    except StoreError as error:
+        return refuse(error)
+    finally:
+        store.close()
+    print(f"erased {removed} row(s) about that person; the store file was rewritten")
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        store.rewrite_file()
+    finally:
+        store.close()
+    print("rewrote the store file: nothing deleted remains in its free space")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        manifest = backup(store, args.out)
+    finally:
+        store.close()
+    total = sum(manifest["tables"].values())
+    print(f"backed up {len(manifest['tables'])} tables ({total} rows) to {args.out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        manifest = restore(store, args.source, replace=args.replace)
+    except StoreError as error:
+        return refuse(error)
+    finally:
+        store.close()
+    print(
+        f"restored {sum(manifest['tables'].values())} rows "
+        f"from the backup of {manifest['created_at']}"
+    )
+    return 0
+
+
+def add_commands(commands: Commands) -> None:
+    """Register every data command on the top-level parser's subcommands."""
+    p = commands.add_parser("import", help="validate and import CSV files (all or nothing)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add_db(p)
+    p.add_argument(
+        "--kind", choices=sorted(KINDS), help="the record kind (default: detected from the headers)"
+    )
+    p.add_argument(
+        "--as-of", type=iso_date, help="the export's extract date, YYYY-MM-DD (default: today)"
+    )
+    p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("sample", help="write the sample CSV files")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(run=cmd_sample)
+
+    p = commands.add_parser("batches", help="list the import log")
+    add_db(p)
+    p.set_defaults(run=cmd_batches)
+
+    p = commands.add_parser("undo", help="undo one import batch")
+    p.add_argument("batch")
+    add_db(p)
+    p.set_defaults(run=cmd_undo)
+
+    p = commands.add_parser("erase", help="remove every row about one person, for good")
+    p.add_argument("--person", required=True, help="the person's id in the source system")
+    add_db(p)
+    p.set_defaults(run=cmd_erase)
+
+    p = commands.add_parser("compact", help="rewrite the store file so deleted values are gone")
+    add_db(p)
+    p.set_defaults(run=cmd_compact)
+
+    p = commands.add_parser("backup", help="write the store to a folder of Parquet files")
+    p.add_argument("--out", type=Path, required=True)
+    add_db(p)
+    p.set_defaults(run=cmd_backup)
+
+    p = commands.add_parser("restore", help="load a backup folder into the store")
+    p.add_argument("source", type=Path, metavar="DIR")
+    p.add_argument("--replace", action="store_true", help="replace a store that holds data")
+    add_db(p)
+    p.set_defaults(run=cmd_restore)

@@ -1,0 +1,295 @@
+"""The survey engine that people-and-families feedback and the staff pulse share.
+
+Both are tables of responses at a site, with a date, an approach and some answers; both are
+reported per group of responses with small groups hidden, and both have comments quoted only
+with consent. What differs is a ``Survey``: its table, date column, the keys it can group by,
+the additive counts it sums (SQL) and how those become its figures (Python). Everything else
+— grouping, suppression, filters, totals, comments — is here, once.
+
+Suppression (``evaluation.measures.suppression``) is applied to the whole table on the keys
+``site`` and ``approach`` plus whatever is asked, so the by-site, by-approach and
+site-by-approach tables hide the same groups and can't be subtracted from each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from evaluation.core.vocabulary import NOT_GIVEN, approach_order
+from evaluation.measures.suppression import Figure, check_threshold, suppress, suppress_total
+from evaluation.store.connection import Store
+from evaluation.store.query import column, dicts, scalar
+
+STRUCTURE = ("site", "approach")
+
+
+def blank_as_not_given(sql: str) -> str:
+    """A free-text grouping column, lowercased, a blank one reading "not given"."""
+    return f"coalesce(nullif(lower(trim({sql})), ''), '{NOT_GIVEN}')"
+
+
+@dataclass(frozen=True)
+class Comments:
+    """Where a survey's quotable comments are: their columns (kind → column) and what to show
+    beside each (the method or the role), as SQL."""
+
+    columns: tuple[tuple[str, str], ...]
+    detail: str
+    id_column: str
+
+
+@dataclass(frozen=True)
+class Survey:
+    """One kind of survey table: what to count and how the counts become figures."""
+
+    table: str
+    date_column: str
+    group_sql: Mapping[str, str]
+    counts: tuple[str, ...]  # "expression AS name", each additive over responses
+    figures: tuple[Figure, ...]  # the figures suppressed on their own count
+    to_figures: Callable[[Mapping[str, Any]], dict[str, Any]]
+    comments: Comments
+    columns: tuple[str, ...]  # the figures of a group, in the order exports list them
+
+    @property
+    def additive(self) -> tuple[str, ...]:
+        return tuple(c.rsplit(" AS ", 1)[1] for c in self.counts)
+
+
+@dataclass(frozen=True)
+class Measures:
+    """One table of groups, suppressed, ready for a page, the CLI or an export."""
+
+    kind: str
+    by: tuple[str, ...]
+    start: date | None
+    end: date | None
+    threshold: int
+    groups: list[dict[str, Any]]
+    total: dict[str, Any]
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by": list(self.by),
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "threshold": self.threshold,
+            "groups": self.groups,
+            "total": self.total,
+        }
+
+    @property
+    def shown(self) -> list[dict[str, Any]]:
+        return [g for g in self.groups if not g.get("suppressed")]
+
+    @property
+    def hidden(self) -> list[dict[str, Any]]:
+        return [g for g in self.groups if g.get("suppressed")]
+
+
+def check_by(by: Sequence[str], allowed: Mapping[str, str]) -> tuple[str, ...]:
+    """The grouping keys in order, or ValueError naming what is not allowed."""
+    unknown = [k for k in by if k not in allowed]
+    if unknown:
+        raise ValueError(f"can't group by {', '.join(unknown)}: choose from {', '.join(allowed)}")
+    return tuple(dict.fromkeys(by))
+
+
+def window_sql(column_sql: str, start: date | None, end: date | None) -> tuple[str, list[Any]]:
+    """A WHERE clause keeping ``column_sql`` within start..end (either may be open)."""
+    if start and end and end < start:
+        raise ValueError(f"the period ends ({end:%d/%m/%Y}) before it starts ({start:%d/%m/%Y})")
+    clauses, params = ["TRUE"], []
+    if start:
+        clauses.append(f"{column_sql} >= ?")
+        params.append(start)
+    if end:
+        clauses.append(f"{column_sql} <= ?")
+        params.append(end)
+    return " AND ".join(clauses), params
+
+
+def fine_keys(by: Sequence[str], filters: Mapping[str, str]) -> tuple[str, ...]:
+    """The keys a table is suppressed on: its own, its filters', and site and approach."""
+    return tuple(dict.fromkeys([*STRUCTURE, *filters, *by]))
+
+
+def sort_key(row: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
+    return tuple((approach_order(row[k]), str(row[k])) for k in by)
+
+
+def measure(
+    survey: Survey,
+    store: Store,
+    by: Sequence[str],
+    *,
+    start: date | None,
+    end: date | None,
+    filters: Mapping[str, str] | None,
+    threshold: int,
+) -> Measures:
+    """Responses and figures per group, small groups hidden.
+
+    ``filters`` (e.g. ``{"site": "North"}``) keep only matching groups; they are grouping
+    keys too, so the suppression is that of the whole table.
+    """
+    filters = dict(filters or {})
+    by = check_by(by, survey.group_sql)
+    check_by(list(filters), survey.group_sql)
+    keys = fine_keys(by, filters)
+    dims = [f"{survey.group_sql[k]} AS {k}" for k in keys]
+    where, params = window_sql(survey.date_column, start, end)
+    sql = f"SELECT {', '.join(dims + list(survey.counts))} FROM {survey.table} WHERE {where}"
+    if keys:
+        sql += f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
+    return grouped(survey, dicts(store, sql, params), by, filters, start, end, threshold)
+
+
+def grouped(
+    survey: Survey,
+    raw: list[dict[str, Any]],
+    by: Sequence[str],
+    filters: Mapping[str, str],
+    start: date | None,
+    end: date | None,
+    threshold: int,
+) -> Measures:
+    """Suppress on the full grouping, then apply the filters.
+
+    ``raw`` holds additive counts per group of ``fine_keys(by, filters)``. Filters are
+    grouped on (not applied in SQL) so a filtered table is one slice of a table suppressed
+    as a whole; otherwise a filtered view minus the unfiltered one would reveal a hidden group.
+    """
+    check_threshold(threshold)
+    additive = survey.additive
+    keys = tuple(dict.fromkeys([*filters, *by]))
+    finer = fine_keys(by, filters)
+    raw = [r for r in raw if r["responses"]]
+    view_raw = _sum_by(raw, keys, additive)
+    rows = [{**{k: r[k] for k in keys}, **survey.to_figures(r)} for r in view_raw]
+    rows.sort(key=lambda r: sort_key(r, keys))
+    fine_rows = [{**{k: r[k] for k in finer}, **survey.to_figures(r)} for r in raw]
+    fine_rows.sort(key=lambda r: sort_key(r, finer))
+    raw_by_key = {tuple(r[k] for k in keys): r for r in view_raw}
+    safe = suppress(
+        rows, keys, figures=survey.figures, threshold=threshold, within=fine_rows, within_by=finer
+    )
+    picked = [
+        (row, raw_by_key[tuple(row[k] for k in keys)])
+        for row in safe
+        if all(row[k] == v for k, v in filters.items())
+    ]
+    total_raw = {name: sum(r[name] or 0 for _, r in picked) for name in additive}
+    total = suppress_total(
+        survey.to_figures(total_raw), figures=survey.figures, threshold=threshold
+    )
+    groups = [{k: row[k] for k in by} | _drop(row, keys) for row, _ in picked]
+    return Measures(survey.table, tuple(by), start, end, threshold, groups, total, dict(filters))
+
+
+def _sum_by(
+    raw: list[dict[str, Any]], keys: Sequence[str], additive: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The additive counts of ``raw`` summed up to ``keys``."""
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in raw:
+        key = tuple(r[k] for k in keys)
+        row = out.setdefault(
+            key, {**dict(zip(keys, key, strict=True)), **dict.fromkeys(additive, 0)}
+        )
+        for name in additive:
+            row[name] += r[name] or 0
+    return list(out.values())
+
+
+def _drop(row: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in keys}
+
+
+# --- what the table holds ----------------------------------------------------------------
+
+# The tables with a site and a date, and their date column: the only names these read.
+DATED_TABLES = {"feedback": "received_on", "staff": "responded_on", "stories": "told_on"}
+
+
+def periods(store: Store, table: str = "feedback") -> list[str]:
+    """The months ('YYYY-MM') the table has rows for, oldest first."""
+    day = DATED_TABLES[table]
+    return column(store, f"SELECT DISTINCT strftime({day}, '%Y-%m') FROM {table} ORDER BY 1")
+
+
+def sites(store: Store, table: str = "feedback") -> list[str]:
+    """The sites the table has rows for, in name order."""
+    DATED_TABLES[table]
+    return column(store, f"SELECT DISTINCT site FROM {table} ORDER BY 1")
+
+
+def has_approach(
+    store: Store, table: str, approach: str, start: date | None = None, end: date | None = None
+) -> bool:
+    """Whether any response in the period is about ``approach`` (so a comparison can show)."""
+    where, params = window_sql(DATED_TABLES[table], start, end)
+    sql = f"SELECT count(*) FROM {table} WHERE approach = ? AND {where}"
+    return bool(scalar(store, sql, [approach, *params]))
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment quoted with consent: when, where, and the method or role beside it."""
+
+    day: date
+    site: str
+    approach: str
+    detail: str  # the feedback's method, or the staff member's role
+    kind: str  # "what worked", "what didn't work", or "comment"
+    text: str
+
+
+def comments(
+    survey: Survey,
+    store: Store,
+    *,
+    site: str | None = None,
+    month: str | None = None,
+    search: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int | None = None,
+) -> list[Comment]:
+    """Comments from people who consented to being quoted, newest first.
+
+    ``search`` matches a comment, ignoring case (a plain substring, not a pattern).
+    """
+    day = survey.date_column
+    where, params = window_sql(day, start, end)
+    clauses = ["consent_to_quote", where]
+    if site:
+        clauses.append("site = ?")
+        params.append(site)
+    if month:
+        clauses.append(f"strftime({day}, '%Y-%m') = ?")
+        params.append(month)
+    texts = ", ".join(f"{c} AS c{i}" for i, (_, c) in enumerate(survey.comments.columns))
+    sql = (
+        f"SELECT {day} AS day, site, approach, {survey.comments.detail} AS detail, {texts} "
+        f"FROM {survey.table} WHERE {' AND '.join(clauses)} "
+        f"ORDER BY {day} DESC, {survey.comments.id_column}"
+    )
+    needle = (search or "").strip().lower()
+    found: list[Comment] = []
+    for row in dicts(store, sql, params):
+        for i, (kind, _) in enumerate(survey.comments.columns):
+            text = row[f"c{i}"]
+            if not text or (needle and needle not in text.lower()):
+                continue
+            found.append(
+                Comment(row["day"], row["site"], row["approach"], row["detail"], kind, text)
+            )
+    return found[:limit] if limit else found

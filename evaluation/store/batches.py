@@ -1,0 +1,198 @@
+"""Batches: landing a checked file's rows in one transaction, undoing them, the import log.
+
+An id already stored with different values is replaced and its old row kept in the
+``<kind>_replaced`` table, so every batch can be undone and nothing right is ever lost.
+Table names come from ``KINDS`` only (a kind read back from the log is looked up there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from evaluation.core.contract import KINDS, Kind
+from evaluation.store.connection import Store, StoreError
+from evaluation.store.query import dicts, scalar
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: str | None
+    added: int
+    replaced: int
+    unchanged: int
+
+
+def write_batch(
+    store: Store,
+    kind: Kind,
+    rows: pa.Table,
+    *,
+    file_name: str,
+    sha256: str,
+    as_of: date,
+    imported_by: str,
+    source: str,
+) -> BatchResult:
+    """Land one validated batch in one transaction; rows identical to stored ones are left be.
+
+    An id already stored with different values is replaced, its old row kept in the
+    ``_replaced`` table for undo. When nothing differs and the extract is no newer than what
+    the store already has for its sites, no batch is recorded, so importing the same file
+    twice leaves the store exactly as it was. A newer extract with the same rows is recorded
+    (nothing added or replaced) so that its sites' as-of date moves on.
+    """
+    table, key = kind.name, kind.id_column
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in kind.columns)
+    with store.transaction() as cur:
+        cur.register("incoming", rows)
+        total = rows.num_rows
+        unchanged = cur.execute(
+            f"SELECT count(*) FROM incoming i JOIN {table} t ON t.{key} = i.{key} WHERE {same}"
+        ).fetchall()[0][0]
+        replaced = cur.execute(
+            f"SELECT count(*) FROM incoming i JOIN {table} t ON t.{key} = i.{key} "
+            f"WHERE NOT ({same})"
+        ).fetchall()[0][0]
+        sites = (
+            cur.execute("SELECT list(DISTINCT site ORDER BY site) FROM incoming").fetchall()[0][0]
+            if "site" in kind.columns
+            else None
+        )
+        if unchanged == total and (
+            _same_file(cur, kind.name, sha256) or not _newer_extract(cur, kind.name, sites, as_of)
+        ):
+            cur.unregister("incoming")
+            return BatchResult(None, 0, 0, unchanged)
+        batch_id = _next_batch_id(cur)
+        cur.execute(
+            f"INSERT INTO {table}_replaced SELECT t.*, ? FROM {table} t "
+            f"JOIN incoming i ON t.{key} = i.{key} WHERE NOT ({same})",
+            [batch_id],
+        )
+        cur.execute(
+            f"DELETE FROM {table} WHERE {key} IN "
+            f"(SELECT {key} FROM {table}_replaced WHERE replaced_by = ?)",
+            [batch_id],
+        )
+        cur.execute(
+            f"INSERT INTO {table} SELECT i.*, ? FROM incoming i "
+            f"WHERE i.{key} NOT IN (SELECT {key} FROM {table})",
+            [batch_id],
+        )
+        cur.unregister("incoming")
+        added = total - unchanged - replaced
+        cur.execute(
+            "INSERT INTO import_log (batch_id, kind, file_name, sha256, rows_added, "
+            "rows_replaced, rows_unchanged, as_of, imported_at, imported_by, source, sites) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                kind.name,
+                file_name,
+                sha256,
+                added,
+                replaced,
+                unchanged,
+                as_of,
+                datetime.now().replace(microsecond=0),
+                imported_by,
+                source,
+                sites,
+            ],
+        )
+    return BatchResult(batch_id, added, replaced, unchanged)
+
+
+def _same_file(cur: duckdb.DuckDBPyConnection, kind: str, sha256: str) -> bool:
+    """The very same bytes are already in: the same extract, whatever date is claimed."""
+    return bool(
+        cur.execute(
+            "SELECT count(*) FROM import_log WHERE kind = ? AND sha256 = ? AND undone_at IS NULL",
+            [kind, sha256],
+        ).fetchall()[0][0]
+    )
+
+
+def _newer_extract(
+    cur: duckdb.DuckDBPyConnection, kind: str, sites: list[str] | None, as_of: date
+) -> bool:
+    """Is ``as_of`` later than every active batch of this kind covering these sites?"""
+    latest = cur.execute(
+        "SELECT max(as_of) FROM import_log WHERE kind = ? AND undone_at IS NULL "
+        "AND (?::VARCHAR[] IS NULL OR list_has_any(sites, ?::VARCHAR[]))",
+        [kind, sites, sites],
+    ).fetchall()[0][0]
+    return latest is None or as_of > latest
+
+
+def _next_batch_id(cur: duckdb.DuckDBPyConnection) -> str:
+    """From a sequence: two uploads landing at the same moment never share an id."""
+    number = cur.execute("SELECT nextval('batch_number')").fetchall()[0][0]
+    return f"B{number:05d}"
+
+
+def undo(store: Store, batch_id: str, by: str) -> dict[str, Any]:
+    """Take a batch back out: its rows go, the rows it replaced come back.
+
+    A batch whose rows a later batch has since replaced can't be undone until that later
+    batch is; undoing out of order would bring back rows that are no longer the latest.
+    """
+    with store.transaction() as cur:
+        found = cur.execute(
+            "SELECT kind, undone_at FROM import_log WHERE batch_id = ?", [batch_id]
+        ).fetchall()
+        if not found:
+            raise StoreError(f"There is no batch {batch_id}.")
+        kind_name, undone_at = found[0]
+        if undone_at is not None:
+            raise StoreError(f"Batch {batch_id} was already undone on {undone_at:%d/%m/%Y}.")
+        table = kind_name
+        later = [
+            r[0]
+            for r in cur.execute(
+                f"SELECT DISTINCT replaced_by FROM {table}_replaced "
+                "WHERE batch_id = ? AND replaced_by <> ? ORDER BY 1",
+                [batch_id, batch_id],
+            ).fetchall()
+        ]
+        if later:
+            raise StoreError(
+                f"Batch {batch_id} can't be undone yet: later batch(es) {', '.join(later)} "
+                "replaced some of its rows. Undo those first."
+            )
+        removed = cur.execute(
+            f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id]
+        ).fetchall()[0][0]
+        cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        restored = cur.execute(
+            f"SELECT count(*) FROM {table}_replaced WHERE replaced_by = ?", [batch_id]
+        ).fetchall()[0][0]
+        columns = ", ".join([*KINDS[kind_name].columns, "batch_id"])
+        cur.execute(
+            f"INSERT INTO {table} SELECT {columns} FROM {table}_replaced WHERE replaced_by = ?",
+            [batch_id],
+        )
+        cur.execute(f"DELETE FROM {table}_replaced WHERE replaced_by = ?", [batch_id])
+        cur.execute(
+            "UPDATE import_log SET undone_at = ?, undone_by = ? WHERE batch_id = ?",
+            [datetime.now().replace(microsecond=0), by, batch_id],
+        )
+    return {"batch_id": batch_id, "kind": kind_name, "removed": removed, "restored": restored}
+
+
+def log(store: Store) -> list[dict[str, Any]]:
+    """The import log, newest first."""
+    return dicts(store, "SELECT * FROM import_log ORDER BY batch_id DESC")
+
+
+def count(store: Store, kind: str) -> int:
+    return int(scalar(store, f"SELECT count(*) FROM {KINDS[kind].name}"))
+
+
+def is_empty(store: Store) -> bool:
+    return all(count(store, kind) == 0 for kind in KINDS)

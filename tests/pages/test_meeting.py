@@ -1,0 +1,142 @@
+"""AppTest of the Making it Happen page, on the data of tests/test_meeting.py.
+
+Each test reads what a director would read off the projector: the big figures, their change
+and usual practice, what needs attention, the links to each evidence page, the story.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from urllib.parse import parse_qs
+
+import pytest
+
+from evaluation.ingest.importer import import_files
+from evaluation.store import batches
+from evaluation.store.connection import Store
+from tests.meeting.test_meeting import SHARED_STORY, SHARED_TITLE, UNSHARED, load_meeting_data
+from tests.pages.test_language import visible_text
+
+PAGE = "pages/meeting.py"
+
+
+@pytest.fixture
+def loaded(store: Store) -> Store:
+    load_meeting_data(store, random.Random(1234))
+    return store
+
+
+def _metrics(at) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {m.label: (m.value, m.proto.delta) for m in at.metric}
+
+
+def _texts(at) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(t.value for t in at.text)
+
+
+def test_headline_figures_with_change_and_usual_practice(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    at = app_test(PAGE)
+    assert at.title[0].value == "Making it Happen"
+    metrics = _metrics(at)
+    assert metrics["Treated well: yes"] == ("65.0%", "-25.0 points")
+    assert metrics["Time with people (mean %)"] == ("60.0%", "+10.0 points")
+    assert metrics["New requests that led to long-term support"] == ("20.00%", "-20.00 points")
+    assert metrics["Average change in weekly cost of care per person"][0] == "-£16"
+    assert metrics["Conversation 1s underway for more than 28 days"] == ("5", "+3")
+    texts = _texts(at)
+    assert "Previous period (04/02/2025 to 03/03/2025): 90.0%\nUsual practice: 50.0%" in texts
+    assert "Period: 04/03/2025 to 31/03/2025, compared with 04/02/2025 to 03/03/2025" in texts
+    # The period chosen by default is written to the address, so the view can be shared.
+    assert at.query_params["from"] == "2025-03-04" and at.query_params["to"] == "2025-03-31"
+
+
+def test_what_needs_attention(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    at = app_test(PAGE)
+    warnings = [w.value for w in at.warning]
+    assert "The Conversation 1 bulge is growing" in warnings
+    assert "Feedback from people and families is falling" in warnings
+    assert "Many cost-change results are still provisional" in warnings
+    assert "The data may be out of date" in warnings  # the extract is from March 2025
+    assert "rose from 2 on 24/03/2025 to 5 on 31/03/2025" in _texts(at)
+
+
+def test_small_group_hidden_and_story_consented_and_literal(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    at = app_test(PAGE)
+    table = at.dataframe[0].value
+    east = table[table["Site"] == "East"].iloc[0]
+    assert east["Responses"] == "fewer than 5" and east["Treated well: yes"] == ""
+    shown = "\n".join(text for _, text in visible_text(at))
+    assert "1.25" not in shown and "25.0%" not in shown
+    assert SHARED_TITLE in _texts(at) and SHARED_STORY in _texts(at)
+    assert UNSHARED not in shown
+    rendered = {"markdown", "caption", "title", "header", "subheader", "alert", "html"}
+    assert not [t for kind, t in visible_text(at) if kind in rendered and "<b>" in t]
+
+
+def test_site_from_the_address_and_links_keep_the_filters(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    at = app_test(PAGE, query={"site": "North", "from": "2025-03-04", "to": "2025-03-31"})
+    assert at.multiselect(key="meeting_sites").value == ["North"]
+    metrics = _metrics(at)
+    assert metrics["Treated well: yes"][0] == "60.0%"
+    assert "Usual practice, all sites: 50.0%" in _texts(at)
+    links = {link.proto.page: parse_qs(link.proto.query_string) for link in at.get("page_link")}
+    assert links["money"] == {"site": ["North"], "from": ["2025-03-04"], "to": ["2025-03-31"]}
+    assert links["cost_change"] == {"site": ["North"], "to": ["2025-03-31"]}
+    assert links["conversations"]["as_of"] == ["2025-03-31"]
+    assert "people" in links and "staff" in links and "stories" in links
+
+
+def test_choosing_a_period_and_the_pack_button(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    at = app_test(PAGE)
+    at.date_input(key="meeting_from").set_value("2025-02-04")
+    at.date_input(key="meeting_to").set_value("2025-03-03").run()
+    assert not at.exception
+    assert _metrics(at)["Treated well: yes"][0] == "90.0%"
+    assert at.query_params["from"] == "2025-02-04"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download the meeting pack (PDF)"]
+    at.date_input(key="meeting_to").set_value("2025-01-01").run()
+    assert "Choose a period whose end is on or after its start." in [w.value for w in at.warning]
+
+
+def test_empty_store_points_to_upload(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    at = app_test(PAGE)
+    assert "There is nothing in the store yet" in at.info[0].value
+    assert not at.metric
+
+
+def test_a_site_name_with_markup_stays_text(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    hostile = "**Hill** <img src=x> [team](javascript:alert(1))"
+    rows = "\r\n".join(
+        ["feedback_id,site,received_on,treated_well,satisfaction"]
+        + [f'F{i},"{hostile}",10/03/2025,yes,4' for i in range(6)]
+    )
+    import_files(store, [("feedback.csv", rows.encode())], as_of=date(2025, 3, 31))
+    at = app_test(PAGE, query={"site": hostile})
+    assert at.multiselect(key="meeting_sites").value == [hostile]
+    assert f"Sites: {hostile}" in _texts(at)
+    assert hostile in at.dataframe[0].value["Site"].tolist()
+    rendered = {"markdown", "caption", "title", "header", "subheader", "alert", "html"}
+    assert not [t for kind, t in visible_text(at) if kind in rendered and "Hill" in t]
+
+
+def test_a_rerun_reuses_the_figures_until_the_data_changes(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    """A second person (or a rerun) costs a lookup; an undo shows at the next run."""
+    from evaluation.store.figures import FIGURES
+
+    at = app_test(PAGE)
+    assert _metrics(at)["Treated well: yes"][0] == "65.0%"
+    computed = FIGURES.computed
+    at.run()
+    assert not at.exception
+    assert FIGURES.computed == computed
+    assert _metrics(at)["Treated well: yes"][0] == "65.0%"
+
+    feedback = [b["batch_id"] for b in batches.log(loaded) if b["kind"] == "feedback"]
+    for batch in feedback:
+        batches.undo(loaded, batch, by="test")
+    at.run()
+    assert not at.exception
+    assert FIGURES.computed > computed
+    assert _metrics(at)["Treated well: yes"][0] == "none"  # no feedback left

@@ -1,0 +1,233 @@
+"""The blocks of the Upload data page: check files, import them, the import history with
+undo, erasing a person and the templates. Each says plainly what happened.
+
+Files are checked once per session (``ingest.checks.check``) and imported only when every one
+is clean and every row is for a site the person may import for; the store is changed only
+through ``ingest.importer``, ``store.batches`` and ``admin.erasure``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from evaluation.admin.access import Permissions, batch_sites, file_sites
+from evaluation.admin.erasure import erase_person
+from evaluation.core.contract import KINDS
+from evaluation.ingest.checks import Checked, check
+from evaluation.ingest.importer import store_checked
+from evaluation.ingest.templates import columns_table, template_csv
+from evaluation.present.exports import to_csv
+from evaluation.store import batches
+from evaluation.store.connection import Store, StoreError
+from ui import components
+from ui.session import current_user
+
+DETECT = "Detect from the headers"
+
+
+def choose_kind() -> str | None:
+    label = st.selectbox(
+        "Kind of file",
+        [DETECT, *(k.label for k in KINDS.values())],
+        help="Usually detected from the headers.",
+    )
+    return next((k.name for k in KINDS.values() if k.label == label), None)
+
+
+def checked_file(name: str, data: bytes, file_id: str, kind: str | None) -> Checked:
+    """Check each uploaded file once per session, not on every rerun."""
+    cache = st.session_state.setdefault("checked", {})
+    key = (file_id, kind)
+    if key not in cache:
+        bar = st.progress(0.0, text=f"Reading {name}…")
+        cache[key] = check(data, name, kind, progress=lambda done, stage: bar.progress(done, stage))
+        bar.empty()
+    return cache[key]
+
+
+def refused_sites(item: Checked, allowed: Permissions) -> list[str | None]:
+    """The sites in a clean file that this person may not import for (empty: all allowed)."""
+    sites = file_sites(item.table)
+    if allowed.may_import(sites):
+        return []
+    return sorted((s for s in sites if not allowed.may_upload(s)), key=lambda s: s or "")
+
+
+def file_report(item: Checked, allowed: Permissions) -> None:
+    """What one file's check found: its problems, or its preview and who may import it."""
+    with st.container(border=True):
+        st.text(f"File: {item.file_name}")
+        if item.kind:
+            st.caption(f"Detected kind: {item.kind.label} — {len(item.preview)} row(s) previewed")
+        if item.problems:
+            st.error(
+                f"{len(item.problems)} problem(s) found: nothing from this file will be stored."
+            )
+            problems = [asdict(p) for p in item.problems]
+            components.table(problems)
+            st.download_button(
+                "Download the problems as CSV",
+                to_csv(problems, ["row", "column", "value", "message"]),
+                file_name=f"problems-{item.file_name}.csv",
+                mime="text/csv",
+                key=f"problems-{item.sha256}",
+            )
+            return
+        st.success(f"No problems: {item.rows} row(s) ready to import.")
+        not_yours = refused_sites(item, allowed)
+        if not_yours == [None]:
+            st.error("Care packages carry no site: only an admin can import them.")
+        elif not_yours:
+            st.error("This file has rows for sites that are not yours:")
+            st.text(", ".join(s or "(no site)" for s in not_yours))
+        if item.ignored_columns:
+            st.caption("Columns not in the contract, which will be ignored:")
+            st.text(", ".join(item.ignored_columns))
+        components.table(item.preview)
+
+
+def import_block(store: Store, checked: list[Checked], allowed: Permissions, as_of: date) -> None:
+    """The Import button, offered only when every file is clean and every row is allowed."""
+    ready = [c for c in checked if c.ok]
+    if len(ready) < len(checked):
+        st.warning(
+            "Fix the problems above and upload the file(s) again: nothing has been imported."
+        )
+        return
+    if any(refused_sites(c, allowed) for c in ready):
+        st.warning(
+            "Nothing has been imported: remove the file(s) with other sites' rows, or ask an "
+            "admin to import them."
+        )
+        return
+    if not st.button(f"Import {len(ready)} file(s)", type="primary"):
+        return
+    results = []
+    bar = st.progress(0.0, text="Importing…")
+    for n, item in enumerate(ready):
+
+        def show(done: float, stage: str, n: int = n) -> None:
+            bar.progress((n + done) / len(ready), f"File {n + 1} of {len(ready)}: {stage}")
+
+        results.append(
+            store_checked(store, item, as_of=as_of, imported_by=current_user(), progress=show)
+        )
+    bar.empty()
+    st.session_state["last_import"] = [r.summary() for r in results]
+    st.session_state.pop("checked", None)
+
+
+def history(store: Store, allowed: Permissions) -> None:
+    """The import log, undo of a batch, and removing the sample data."""
+    st.header("Import history")
+    log = batches.log(store)
+    if not log:
+        st.info("Nothing has been imported yet.")
+        return
+    table = pd.DataFrame(log)
+    table["state"] = table["undone_at"].map(lambda t: "active" if pd.isna(t) else "undone")
+    st.dataframe(
+        table[
+            [
+                "batch_id",
+                "kind",
+                "file_name",
+                "rows_added",
+                "rows_replaced",
+                "rows_unchanged",
+                "as_of",
+                "imported_at",
+                "imported_by",
+                "state",
+            ]
+        ],
+        hide_index=True,
+        column_config={"as_of": st.column_config.DateColumn("as of", format="DD/MM/YYYY")},
+    )
+    active = [row["batch_id"] for row in log if row["undone_at"] is None]
+    if not allowed.is_admin:
+        sites = batch_sites(store, active)
+        active = [b for b in active if allowed.may_undo(sites[b])]
+        st.caption("You can undo the batches whose rows are all for your sites.")
+    if active:
+        _undo_form(store, active, allowed)
+    sample = [
+        row["batch_id"] for row in log if row["source"] == "sample" and row["undone_at"] is None
+    ]
+    if sample and allowed.is_admin and st.button("Remove the sample data"):
+        for batch in sorted(sample, reverse=True):
+            batches.undo(store, batch, by=current_user())
+        st.session_state["last_undo"] = f"Removed the sample data ({len(sample)} batches)."
+        st.rerun()
+
+
+def _undo_form(store: Store, active: list[str], allowed: Permissions) -> None:
+    with st.form("undo"):
+        batch = st.selectbox(
+            "Undo a batch", active, help="Its rows are removed; rows it replaced come back."
+        )
+        sure = st.checkbox("Yes, take this batch out of the store")
+        if not st.form_submit_button("Undo batch"):
+            return
+        if not sure:
+            st.warning("Tick the box to confirm.")
+            return
+        try:
+            if not allowed.may_undo(batch_sites(store, [batch])[batch]):
+                raise StoreError(f"Batch {batch} has rows for sites that are not yours.")
+            done = batches.undo(store, batch, by=current_user())
+        except StoreError as error:
+            st.error(str(error))
+            return
+        st.session_state["last_undo"] = (
+            f"Undid batch {done['batch_id']} ({done['kind']}): {done['removed']} row(s) removed, "
+            f"{done['restored']} earlier row(s) restored."
+        )
+        st.rerun()
+
+
+def erase(store: Store, allowed: Permissions) -> None:
+    st.header("Erase a person")
+    st.write(
+        "Removes every row about one person — conversations, care packages and the feedback "
+        "about their conversations — and rewrites the store so nothing of them remains. This "
+        "can't be undone."
+    )
+    if not allowed.may_erase:
+        st.info("Only an admin can erase a person: ask your dashboard's administrator.")
+        return
+    with st.form("erase"):
+        person = st.text_input("The person's id in the source system", type="password")
+        confirm = st.checkbox("Yes, erase this person for good")
+        if not st.form_submit_button("Erase"):
+            return
+        if not confirm or not person.strip():
+            st.warning("Give the id and tick the box to confirm.")
+            return
+        try:
+            removed = erase_person(store, person, by=current_user())
+        except StoreError as error:
+            st.error(str(error))
+            return
+        st.success(
+            f"Erased {removed} row(s). The erasure log records when and by whom, not the id."
+        )
+
+
+def templates() -> None:
+    st.header("Templates")
+    st.write("An empty CSV for each kind, with the columns the dashboard reads.")
+    for spec in KINDS.values():
+        with st.expander(spec.label):
+            st.download_button(
+                f"Download the {spec.label.lower()} template",
+                template_csv(spec.name),
+                file_name=f"{spec.name}-template.csv",
+                mime="text/csv",
+                key=f"template-{spec.name}",
+            )
+            components.table(columns_table(spec.name))
