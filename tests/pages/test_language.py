@@ -9,7 +9,6 @@ alternatives. Every report in ``evaluation.cli.main.REPORTS`` is run in table an
 
 from __future__ import annotations
 
-import ast
 import io
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout, suppress
@@ -26,7 +25,7 @@ from evaluation.core.language import find_retired, is_clean
 from evaluation.ingest.importer import import_files
 from evaluation.ingest.sample_loader import SAMPLE_DIR, load_sample
 from evaluation.store.connection import Store
-from tests.harness import ROOT, TEST_KEY
+from tests.harness import TEST_KEY
 from ui.navigation import PAGES
 
 # Proto fields that hold ids, keys and settings rather than words anyone reads.
