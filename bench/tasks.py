@@ -249,28 +249,11 @@ for _name in REPORTS:
 # --- pages ----------------------------------------------------------------------------------
 
 
-def app_pages(app: Path | None = None) -> list[tuple[str, str, str]]:
-    """(script, url_path, title) of every ``st.Page`` in app.py, read without running it."""
-    import ast
+def app_pages() -> list[tuple[str, str, str]]:
+    """(script, url_path, title) of every page of app.py's navigation (``ui.navigation``)."""
+    from ui.navigation import PAGES
 
-    app = app or Path(__file__).resolve().parent.parent / "app.py"
-    found = []
-    for node in ast.walk(ast.parse(app.read_text())):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "Page"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            continue
-        keywords = {
-            k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)
-        }
-        script = str(node.args[0].value)
-        url_path = "" if keywords.get("default") else keywords.get("url_path", Path(script).stem)
-        found.append((script, str(url_path), str(keywords.get("title", Path(script).stem))))
-    return found
+    return [(s.path, s.url_path, s.title) for specs in PAGES.values() for s in specs]
 
 
 def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path], object]:
@@ -292,11 +275,7 @@ def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path],
             # The first run lands on the page, as a deep link to a fresh server does
             # (switch_page needs one run first, which would warm the process).
             at._page_hash = calc_hash(url_path)
-        # pages.common is what app.py imports first. Imported inside AppTest's first run it
-        # reruns the script onto the default page (AppTest drops the page on that rerun,
-        # a server keeps it), so it is imported here, on the clock, as part of cold.
         clock.start()
-        import pages.common  # noqa: F401
 
         at.run()
         clock.stop()

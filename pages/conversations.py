@@ -11,13 +11,11 @@ from evaluation.core.vocabulary import THREE_CONVERSATIONS
 from evaluation.measures.activity import older_first_conversations, time_to_complete, underway
 from evaluation.measures.flow import request_activity
 from evaluation.measures.overview import data_as_of
-from evaluation.measures.selection import choices, date_span
 from evaluation.present import activity as shown
 from evaluation.present.charts import flow_chart, underway_chart
-from evaluation.present.formats import uk_date
+from evaluation.present.formats import count, uk_date
 from evaluation.store.figures import cached
 from ui import components, filters
-from ui.session import current_store
 
 st.title("Conversations")
 st.write(
@@ -25,25 +23,17 @@ st.write(
     "and for how long, how long people wait and how long conversations take, and how often a "
     "request passes from one worker to another."
 )
-store = current_store()
-span = cached(store, date_span)
-if span is None:
-    components.nothing_yet(
-        "There are no conversations in the store yet. Import a conversations file first."
-    )
-chosen = filters.view(cached(store, choices), "conv", spare=True)
+store, span, found = components.requests_page(
+    "There are no conversations in the store yet. Import a conversations file first."
+)
+chosen = filters.view(found, "conv", spare=True)
 selection = chosen.selection
-as_of_default = filters.linked_date("as_of", cached(store, data_as_of) or span[1])
-as_of = (
-    chosen.spare.date_input(
-        "Underway on",
-        value=as_of_default,
-        min_value=filters.EARLIEST,
-        format="DD/MM/YYYY",
-        key="conv_as_of",
-        help="Defaults to the extract date of the newest conversations import.",
-    )
-    or as_of_default
+as_of = filters.snapshot_day(
+    chosen.spare,
+    "Underway on",
+    cached(store, data_as_of) or span[1],
+    "conv_as_of",
+    "Defaults to the extract date of the newest conversations import.",
 )
 st.text(f"Showing: {selection.describe()}")  # site and area names are free text
 by_approach = cached(store, request_activity, selection, ("approach",))
@@ -54,7 +44,7 @@ if flow is None or flow.requests == 0:
     st.info("No three conversations requests in this selection.")
 else:
     stages = shown.flow_stages(flow)
-    components.metrics([(label, f"{value:,}", note) for label, value, note in stages])
+    components.metrics([(label, count(value), note) for label, value, note in stages])
     st.altair_chart(flow_chart([(label, value) for label, value, _ in stages]), width="stretch")
     st.caption(shown.flow_caption(flow))
 

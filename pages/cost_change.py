@@ -40,6 +40,9 @@ chosen = filters.view(
     fields=("sites", "approaches", "cohorts"),
     period=("Requests whose first conversation started from", "to"),
     by=GROUP_KEYS,
+    helps={
+        "cohorts": "The export's own label, e.g. covid / non-covid as Harrow split its results."
+    },
     by_help="Harrow compared the innovation site with the old locality team: one column per "
     "approach. Add cohort to split covid / non-covid, or site or area.",
 )
@@ -59,8 +62,7 @@ with st.expander("How these figures are worked out", expanded=False):
 provisional = [g for g in report.groups if g.provisional]
 if provisional:
     st.warning(shown.provisional_warning(report))
-    for g in provisional:
-        st.text(f"{g.label}: {g.ongoing:,} of {g.conversations:,} requests still ongoing")
+    st.text(shown.provisional_lines(report))
 st.html(shown.to_html(report, shown.table_caption(report)))
 rows, columns = shown.summary_rows(report)
 st.download_button(
@@ -127,10 +129,7 @@ if count == 0:
     st.info("No requests in this cell.")
     st.stop()
 listed = cached(store, requests, selection, key=group.key, klass=klass, limit=DRILL_LIMIT)
-st.text(
-    f"{count:,} request(s)"
-    + (f"; the first {DRILL_LIMIT:,} are listed" if count > DRILL_LIMIT else "")
-)
+st.text(shown.drill_count(count, DRILL_LIMIT))
 money = st.column_config.NumberColumn(format="£%.2f")
 components.table(
     shown.drill_display(listed),

@@ -37,7 +37,7 @@ if summary.empty:
     )
 
 st.subheader("What the store holds")
-components.metrics([(k.label, f"{k.rows:,}", None) for k in summary.kinds], border=False)
+components.metrics(shown.kind_metrics(summary), border=False)
 components.table(shown.ranges_rows(summary))
 st.subheader("Rows per site")
 components.table(shown.site_rows(summary))

@@ -8,22 +8,19 @@ region comparison (``ui.regional``); written by ``present.money``, charted by
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 import streamlit as st
 
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
 from evaluation.measures.conversion import conversions
 from evaluation.measures.cost_avoided import average_weekly_package_cost, cost_avoided
-from evaluation.measures.selection import choices, date_span
 from evaluation.measures.weekly import before_after, weekly_long_term
 from evaluation.present import money as shown
 from evaluation.present.exports import to_csv
-from evaluation.present.formats import uk_date
+from evaluation.present.formats import rounded, uk_date
 from evaluation.present.trend_charts import repeat_chart, weekly_chart
 from evaluation.store.figures import cached
 from ui import components, filters, regional
-from ui.session import current_store
 
 # The total, by approach, by site and approach, by area (the Birmingham table) and by
 # quarter and approach (repeat requests over time).
@@ -36,14 +33,11 @@ st.write(
     "conversations that share a request id; it is new when the person had no long-term support "
     "when it arrived, and it led to long-term support when any of its conversations did."
 )
-store = current_store()
-span = cached(store, date_span)
-if span is None:
-    components.nothing_yet(
-        "There are no conversations in the store yet. Import a conversations file first."
-    )
+store, span, found = components.requests_page(
+    "There are no conversations in the store yet. Import a conversations file first."
+)
 selection = filters.view(
-    cached(store, choices),
+    found,
     "money",
     caption=f"Requests in the store began from {uk_date(span[0])} to {uk_date(span[1])}. A "
     "request belongs to the period its first conversation started in.",
@@ -148,7 +142,7 @@ else:
         key="money_weekly_cost",
         help="Starts at the mean gross weekly cost of the active packages in the store.",
     )
-    rate, cost = Decimal(f"{baseline:.2f}"), Decimal(f"{weekly_cost:.2f}")
+    rate, cost = rounded(baseline, 2), rounded(weekly_cost, 2)
     estimate = cost_avoided(rate, current.new_requests, current.long_term, cost)
     components.metrics(shown.avoided_metrics(estimate, current, rate))
     st.caption(shown.avoided_caption(current, rate, cost))

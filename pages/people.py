@@ -9,15 +9,15 @@ only), shown as plain text.
 import streamlit as st
 
 from evaluation.measures import feedback as fb
-from evaluation.measures.suppression import configured_threshold, fewer_than
-from evaluation.measures.survey import periods, sites
+from evaluation.measures.suppression import fewer_than
+from evaluation.measures.survey import periods
 from evaluation.present import surveys as shown
 from evaluation.present.charts import feedback_yes_chart
 from evaluation.present.exports import survey_csv
+from evaluation.present.formats import count
 from evaluation.present.trend_charts import feedback_trend_chart
 from evaluation.store.figures import cached
 from ui import components, filters
-from ui.session import current_store
 
 st.title("People and families")
 st.write(
@@ -25,15 +25,12 @@ st.write(
     "help, were they listened to, and how satisfied they were. The answers come from "
     "independent phone interviews, surveys, compliments and complaints."
 )
-store = current_store()
-threshold = configured_threshold()
+store, site_names, threshold = components.survey_page(
+    "feedback",
+    "There is no feedback from people and families yet. Import a feedback file on the Upload "
+    "data page.",
+)
 small = fewer_than(threshold)
-site_names = cached(store, sites, "feedback")
-if not site_names:
-    components.nothing_yet(
-        "There is no feedback from people and families yet. Import a feedback file on the "
-        "Upload data page."
-    )
 st.caption(
     f"Each percentage is of the responses that answered that question (the 'answered' "
     f"columns); partly is not counted as yes and is shown beside it. A group of {small} "
@@ -47,7 +44,7 @@ if headline.total.get("suppressed"):
     st.info(f"There are {small} responses in all, so no figures can be shown.")
 else:
     columns = st.columns(5)
-    columns[0].metric("Responses", f"{headline.total['responses']:,}")
+    columns[0].metric("Responses", count(headline.total["responses"]))
     questions = [*((q, f"{t}: yes") for q, t in fb.QUESTIONS.items())]
     for column, (question, label) in zip(
         columns[1:], [*questions, ("satisfaction", "Mean satisfaction (1–5)")], strict=True
@@ -63,7 +60,7 @@ chart_rows = shown.feedback_chart_rows(headline)
 if chart_rows:
     components.chart(
         feedback_yes_chart(chart_rows),
-        " ".join(shown.describe(headline, q) for q in fb.QUESTIONS),
+        [shown.describe(headline, q) for q in fb.QUESTIONS],
     )
 
 st.header("Three conversations compared with usual practice")
@@ -99,19 +96,8 @@ components.table(shown.display_rows(trend), key="trend_table")
 
 st.header("What people said")
 st.caption("Only comments from people who agreed to be quoted.")
-left, middle, right = st.columns(3)
-comment_site = filters.one_site(left, site_names, "comment_site")
-month = middle.selectbox(
-    "Month", ["All months", *reversed(cached(store, periods, "feedback"))], key="comment_month"
-)
-search = right.text_input("Search the comments", key="comment_search")
-found = cached(
-    store,
-    fb.comments,
-    site=comment_site,
-    month=None if month == "All months" else month,
-    search=search,
-)
+chosen = filters.comment_filters(site_names, cached(store, periods, "feedback"), "comment")
+found = cached(store, fb.comments, **chosen)
 worked = [c for c in found if c.kind == "what worked"]
 didnt = [c for c in found if c.kind != "what worked"]
 tabs = st.tabs([f"What worked ({len(worked)})", f"What didn't work ({len(didnt)})"])

@@ -9,15 +9,14 @@ only), shown as plain text.
 import streamlit as st
 
 from evaluation.measures import staff as sf
-from evaluation.measures.suppression import configured_threshold, fewer_than
-from evaluation.measures.survey import periods, sites
+from evaluation.measures.suppression import fewer_than
+from evaluation.measures.survey import periods
 from evaluation.present import surveys as shown
 from evaluation.present.charts import time_split_chart
 from evaluation.present.exports import survey_csv
 from evaluation.present.trend_charts import staff_trend_chart
 from evaluation.store.figures import cached
 from ui import components, filters
-from ui.session import current_store
 
 ITEM_CHOICES = {**sf.ITEMS, sf.TIME: shown.TIME_TITLE}
 
@@ -27,14 +26,11 @@ st.write(
     "satisfaction, sense of making a difference and workload (each 1 to 5), and how much of "
     "their working time goes to people rather than to forms and systems."
 )
-store = current_store()
-threshold = configured_threshold()
+store, site_names, threshold = components.survey_page(
+    "staff",
+    "There are no staff experience responses yet. Import a staff file on the Upload data page.",
+)
 small = fewer_than(threshold)
-site_names = cached(store, sites, "staff")
-if not site_names:
-    components.nothing_yet(
-        "There are no staff experience responses yet. Import a staff file on the Upload data page."
-    )
 st.caption(
     f"Each mean is of the responses that scored that item. A group of {small} responses "
     f"shows '{small}' instead of its figures, and so does the next smallest group where a "
@@ -83,18 +79,5 @@ with st.expander("By role"):
 
 st.header("What staff said")
 st.caption("Only comments from staff who agreed to be quoted.")
-left, middle, right = st.columns(3)
-comment_site = filters.one_site(left, site_names, "staff_comment_site")
-month = middle.selectbox(
-    "Month", ["All months", *reversed(cached(store, periods, "staff"))], key="staff_comment_month"
-)
-search = right.text_input("Search the comments", key="staff_comment_search")
-components.comments(
-    cached(
-        store,
-        sf.comments,
-        site=comment_site,
-        month=None if month == "All months" else month,
-        search=search,
-    )
-)
+chosen = filters.comment_filters(site_names, cached(store, periods, "staff"), "staff_comment")
+components.comments(cached(store, sf.comments, **chosen))

@@ -50,6 +50,7 @@ def view(
     spare: bool = False,
     one_row: bool = False,
     caption: str | None = None,
+    helps: Mapping[str, str] | None = None,
 ) -> Filters:
     """The filters of one page in a bordered box; the widgets' keys start with ``key``.
 
@@ -73,6 +74,7 @@ def view(
                     default=matching(getattr(preset, field), options),
                     key=f"{key}_{field}",
                     placeholder=placeholder,
+                    help=(helps or {}).get(field),
                 )
             )
         row = top[len(fields) :] if one_row else st.columns(2 + bool(by) + spare)
@@ -139,6 +141,26 @@ def one_site(where: Any, sites: list[str], key: str, everything: str = "All site
     choices = [everything, *sites]
     chosen = where.selectbox("Site", choices, index=linked_index(choices), key=key)
     return None if chosen == everything else chosen
+
+
+def comment_filters(sites: list[str], months: list[str], key: str) -> dict[str, str | None]:
+    """Which comments to list: a site, a month (newest first) and words to search for, as
+    the options of ``survey.comments``."""
+    left, middle, right = st.columns(3)
+    site = one_site(left, sites, f"{key}_site")
+    month = middle.selectbox("Month", ["All months", *reversed(months)], key=f"{key}_month")
+    search = right.text_input("Search the comments", key=f"{key}_search")
+    return {"site": site, "month": None if month == "All months" else month, "search": search}
+
+
+def snapshot_day(where: Any, label: str, default: date, key: str, help_text: str) -> date:
+    """A page's own day (the Conversations page's "underway on"), starting from the link's
+    ``?as_of=`` and else ``default``."""
+    start = linked_date("as_of", default)
+    chosen = where.date_input(
+        label, value=start, min_value=EARLIEST, format="DD/MM/YYYY", key=key, help=help_text
+    )
+    return chosen or start
 
 
 def linked_date(name: str, fallback: date) -> date:

@@ -16,11 +16,9 @@ from typing import Any
 from evaluation.cli.conversion import add_selection_arguments
 from evaluation.cli.options import (
     iso_date,
-    open_store,
+    measured,
     print_json,
     refuse,
-    selection_from,
-    split_by,
     text_table,
     write_bytes,
 )
@@ -227,16 +225,12 @@ def _table(activity: Activity, parts: tuple[str, ...]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        by = split_by(args.by, SPLITS)
-        selection = selection_from(args)
-        store = open_store(args)
+        _, _, activity = measured(
+            args, SPLITS, lambda store, selection, by: gather(store, selection, by, args.as_of)
+        )
     except (ValueError, StoreError) as error:
         return refuse(error)
     parts = PARTS if args.part == "all" else (args.part,)
-    try:
-        activity = gather(store, selection, by, args.as_of)
-    finally:
-        store.close()
     if args.format == "json":
         print_json(as_json_data(activity, parts))
     elif args.format == "csv":

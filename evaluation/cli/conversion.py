@@ -16,11 +16,9 @@ from evaluation.cli.options import (
     add_filters,
     add_format,
     add_period,
-    open_store,
+    measured,
     print_json,
     refuse,
-    selection_from,
-    split_by,
     text_table,
     write_bytes,
 )
@@ -100,15 +98,9 @@ def _csv_row(row: ConversionRow, label: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        by = split_by(args.by, list(DIMENSIONS))
-        selection = selection_from(args)
-        store = open_store(args)
+        by, selection, (groups, overall) = measured(args, list(DIMENSIONS), groups_and_total)
     except (ValueError, StoreError) as error:
         return refuse(error)
-    try:
-        groups, overall = groups_and_total(store, selection, by)
-    finally:
-        store.close()
     if args.format == "json":
         print_json(
             {

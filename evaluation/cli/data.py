@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from evaluation.admin.backup import backup, restore
 from evaluation.admin.erasure import erase_person
@@ -19,6 +21,7 @@ from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
 
 MAX_PROBLEMS_SHOWN = 200
+T = TypeVar("T")
 Commands = argparse._SubParsersAction
 
 
@@ -70,9 +73,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    store = Store(args.db)
-    rows = batches.log(store)
-    store.close()
+    rows = on_store(args, batches.log)
     if not rows:
         print("no batches imported yet")
         return 0
@@ -90,14 +91,20 @@ def cmd_batches(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_undo(args: argparse.Namespace) -> int:
+def on_store(args: argparse.Namespace, action: Callable[[Store], T]) -> T:
+    """``action`` on the store named by ``--db``, closed afterwards whatever happens."""
     store = Store(args.db)
     try:
-        done = batches.undo(store, args.batch, by=who())
-    except StoreError as error:
-        return refuse(error)
+        return action(store)
     finally:
         store.close()
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    try:
+        done = on_store(args, lambda store: batches.undo(store, args.batch, by=who()))
+    except StoreError as error:
+        return refuse(error)
     print(
         f"undid batch {done['batch_id']} ({done['kind']}): {done['removed']} rows removed, "
         f"{done['restored']} earlier rows restored"
@@ -106,46 +113,32 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    store = Store(args.db)
     try:
-        removed = erase_person(store, args.person, by=who())
+        removed = on_store(args, lambda store: erase_person(store, args.person, by=who()))
     except StoreError as error:
         return refuse(error)
-    finally:
-        store.close()
     print(f"erased {removed} row(s) about that person; the store file was rewritten")
     return 0
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    store = Store(args.db)
-    try:
-        store.rewrite_file()
-    finally:
-        store.close()
+    on_store(args, lambda store: store.rewrite_file())
     print("rewrote the store file: nothing deleted remains in its free space")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    store = Store(args.db)
-    try:
-        manifest = backup(store, args.out)
-    finally:
-        store.close()
+    manifest = on_store(args, lambda store: backup(store, args.out))
     total = sum(manifest["tables"].values())
     print(f"backed up {len(manifest['tables'])} tables ({total} rows) to {args.out}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    store = Store(args.db)
     try:
-        manifest = restore(store, args.source, replace=args.replace)
+        manifest = on_store(args, lambda store: restore(store, args.source, replace=args.replace))
     except StoreError as error:
         return refuse(error)
-    finally:
-        store.close()
     print(
         f"restored {sum(manifest['tables'].values())} rows "
         f"from the backup of {manifest['created_at']}"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic_core import PydanticCustomError
 
@@ -27,6 +27,7 @@ from evaluation.present.formats import MISSING
 from evaluation.store.connection import Store, StoreError, default_path
 
 FORMATS = ("table", "json", "csv")
+T = TypeVar("T")
 FILTERS = (
     ("site", "only this site (repeat for more)"),
     ("approach", "only this approach: 'three conversations' or 'usual practice'"),
@@ -141,6 +142,22 @@ def selection_from(args: argparse.Namespace) -> Selection:
         cohorts=tuple(getattr(args, "cohort", [])),
         areas=tuple(getattr(args, "area", [])),
     )
+
+
+def measured(
+    args: argparse.Namespace,
+    split: Sequence[str],
+    compute: Callable[[Store, Selection, tuple[str, ...]], T],
+) -> tuple[tuple[str, ...], Selection, T]:
+    """A request report's figures: its ``--by``, its selection, and ``compute`` on the store
+    (opened for it and closed after). ValueError or StoreError say what can't be used."""
+    by = split_by(args.by, split)
+    selection = selection_from(args)
+    store = open_store(args)
+    try:
+        return by, selection, compute(store, selection, by)
+    finally:
+        store.close()
 
 
 def refuse(error: Exception) -> int:

@@ -44,10 +44,10 @@ def check_by(by: Iterable[str], allowed: dict[str, str] = DIMENSIONS) -> tuple[s
 
 
 @dataclass(frozen=True)
-class ConversionRow:
-    """One group's conversion figures. Rates are percentages (0–100), None when nothing to
-    divide by. ``reached_conversation_2/3`` count requests whose furthest conversation was at
-    least 2 / was 3, among all the group's requests."""
+class Flow:
+    """How far a group's requests went: all of them, those whose furthest conversation was at
+    least 2 / was 3, and the new requests that led to long-term support. Rates are
+    percentages (0–100), None when there is nothing to divide by."""
 
     group: dict[str, str]
     requests: int
@@ -55,6 +55,21 @@ class ConversionRow:
     long_term: int
     reached_conversation_2: int
     reached_conversation_3: int
+
+    @property
+    def conversion_rate(self) -> float | None:
+        return percent(self.long_term, self.new_requests)
+
+    @property
+    def no_long_term(self) -> int:
+        return self.new_requests - self.long_term
+
+
+@dataclass(frozen=True)
+class ConversionRow(Flow):
+    """One group's conversion figures: the flow, repeat requests (a costly self-join the
+    Conversations page does without) and the rate's Wilson interval."""
+
     repeat_requests: int
     conversion_ci95: tuple[float, float] | None = field(init=False)
 
@@ -64,14 +79,6 @@ class ConversionRow:
     @property
     def label(self) -> str:
         return " / ".join(self.group.values()) if self.group else "All requests"
-
-    @property
-    def no_long_term(self) -> int:
-        return self.new_requests - self.long_term
-
-    @property
-    def conversion_rate(self) -> float | None:
-        return percent(self.long_term, self.new_requests)
 
     @property
     def repeat_rate(self) -> float | None:

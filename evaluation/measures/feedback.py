@@ -18,7 +18,8 @@ from typing import Any
 from evaluation.core.vocabulary import USUAL_PRACTICE
 from evaluation.measures import survey
 from evaluation.measures.rates import mean, percent
-from evaluation.measures.suppression import DEFAULT_THRESHOLD, Figure
+from evaluation.measures.suppression import Figure
+from evaluation.measures.survey import Measures
 from evaluation.store.connection import Store
 
 QUESTIONS: dict[str, str] = {
@@ -88,19 +89,9 @@ FEEDBACK = survey.Survey(
 )
 
 
-def feedback_measures(
-    store: Store,
-    by: Sequence[str] = ("site",),
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    filters: Mapping[str, str] | None = None,
-    threshold: int = DEFAULT_THRESHOLD,
-) -> survey.Measures:
-    """Responses and figures per group of feedback, small groups hidden."""
-    return survey.measure(
-        FEEDBACK, store, by, start=start, end=end, filters=filters, threshold=threshold
-    )
+def feedback_measures(store: Store, by: Sequence[str] = ("site",), **options: Any) -> Measures:
+    """Responses and figures per group of feedback, small groups hidden (``survey.measure``)."""
+    return survey.measure(FEEDBACK, store, by, **options)
 
 
 def comments(store: Store, **options: Any) -> list[survey.Comment]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evaluation.measures.activity import Duration, duration, group_of, split
-from evaluation.measures.conversion import DIMENSIONS, check_by
+from evaluation.measures.conversion import DIMENSIONS, Flow, check_by
 from evaluation.measures.rates import percent
 from evaluation.measures.requests import narrowing, request_table_sql, scope_where
 from evaluation.measures.selection import Selection
@@ -96,24 +96,6 @@ def hand_offs(
 
 
 # --- the flow, the wait and the hand-offs together -----------------------------------------
-
-
-@dataclass(frozen=True)
-class Flow:
-    """How far a group's requests went: all of them, those whose furthest conversation was at
-    least 2 / was 3, and the new requests that led to long-term support (as ``conversion``
-    counts them; the repeat flag, a costly self-join, is left to that report)."""
-
-    group: dict[str, str]
-    requests: int
-    new_requests: int
-    long_term: int
-    reached_conversation_2: int
-    reached_conversation_3: int
-
-    @property
-    def conversion_rate(self) -> float | None:
-        return percent(self.long_term, self.new_requests)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ engine (``evaluation.measures.survey``); comments only where the person consente
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from evaluation.measures import survey
 from evaluation.measures.rates import mean
-from evaluation.measures.suppression import DEFAULT_THRESHOLD, Figure
+from evaluation.measures.suppression import Figure
+from evaluation.measures.survey import Measures
 from evaluation.store.connection import Store
 
 ITEMS: dict[str, str] = {
@@ -79,19 +79,10 @@ STAFF = survey.Survey(
 )
 
 
-def staff_measures(
-    store: Store,
-    by: Sequence[str] = ("site",),
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    filters: Mapping[str, str] | None = None,
-    threshold: int = DEFAULT_THRESHOLD,
-) -> survey.Measures:
-    """Responses, the mean of each item and of time with people per group; small groups hidden."""
-    return survey.measure(
-        STAFF, store, by, start=start, end=end, filters=filters, threshold=threshold
-    )
+def staff_measures(store: Store, by: Sequence[str] = ("site",), **options: Any) -> Measures:
+    """Responses, the mean of each item and of time with people per group, small groups hidden
+    (``survey.measure``)."""
+    return survey.measure(STAFF, store, by, **options)
 
 
 def comments(store: Store, **options: Any) -> list[survey.Comment]:

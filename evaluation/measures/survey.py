@@ -19,7 +19,13 @@ from datetime import date
 from typing import Any
 
 from evaluation.core.vocabulary import NOT_GIVEN, approach_order
-from evaluation.measures.suppression import Figure, check_threshold, suppress, suppress_total
+from evaluation.measures.suppression import (
+    DEFAULT_THRESHOLD,
+    Figure,
+    check_threshold,
+    suppress,
+    suppress_total,
+)
 from evaluation.store.connection import Store
 from evaluation.store.query import column, dicts, scalar
 
@@ -127,10 +133,10 @@ def measure(
     store: Store,
     by: Sequence[str],
     *,
-    start: date | None,
-    end: date | None,
-    filters: Mapping[str, str] | None,
-    threshold: int,
+    start: date | None = None,
+    end: date | None = None,
+    filters: Mapping[str, str] | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> Measures:
     """Responses and figures per group, small groups hidden.
 

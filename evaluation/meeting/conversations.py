@@ -13,28 +13,23 @@ from datetime import date
 from evaluation.core.vocabulary import (
     THREE_CONVERSATIONS,
     USUAL_PRACTICE,
-    USUAL_PRACTICE_ALL_SITES,
     USUAL_PRACTICE_LABEL,
 )
 from evaluation.measures import activity
 from evaluation.measures.flow import waiting_time
 from evaluation.measures.selection import Selection
-from evaluation.meeting.model import (
-    Attention,
-    Figure,
-    Period,
-    Section,
-    Table,
+from evaluation.meeting.model import Attention, Figure, Period, Section, Table
+from evaluation.meeting.wording import (
+    REPORT,
     figure_change,
     or_none,
     site_options,
+    usual_practice,
 )
 from evaluation.present.activity import older_note
 from evaluation.present.charts import underway_chart, underway_text
 from evaluation.present.formats import days
 from evaluation.store.connection import Store
-
-REPORT = "python -m evaluation report"
 
 
 def _waits(store: Store, sites: Sequence[str], period: Period) -> dict[str, activity.Duration]:
@@ -70,13 +65,13 @@ def conversations_section(
         f"{REPORT} activity --part waiting --by approach{options} {previous.options()}",
     ]
     wait_now, wait_before = _waits(store, sites, period), _waits(store, sites, previous)
-    usual_wait, usual_label = wait_now.get(USUAL_PRACTICE), USUAL_PRACTICE
-    if usual_wait is None and sites:
-        usual_wait, usual_label = (
-            _waits(store, (), period).get(USUAL_PRACTICE),
-            USUAL_PRACTICE_ALL_SITES,
-        )
-        commands.append(f"{REPORT} activity --part waiting --by approach {period.options()}")
+    usual_wait, usual_label = usual_practice(
+        wait_now.get(USUAL_PRACTICE),
+        sites,
+        lambda: _waits(store, (), period).get(USUAL_PRACTICE),
+        commands,
+        f"{REPORT} activity --part waiting --by approach {period.options()}",
+    )
     wait, earlier_wait = wait_now.get(THREE_CONVERSATIONS), wait_before.get(THREE_CONVERSATIONS)
     median = wait.median_days if wait else None
     earlier_median = earlier_wait.median_days if earlier_wait else None

@@ -8,17 +8,12 @@ the code that gathers it (``evaluation.meeting.summary``).
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from evaluation.core.vocabulary import USUAL_PRACTICE
-from evaluation.present.formats import change, points, uk_date
-
-T = TypeVar("T")
-
+from evaluation.present.formats import uk_date
 
 DEFAULT_WEEKS = 4
 NOT_SHOWN = "not shown"
@@ -135,25 +130,3 @@ class Attention:
     title: str
     detail: str
     section: str
-
-
-# --- how a figure's value and change are written -------------------------------------------
-
-
-def or_none(value: T | None, write: Callable[[T], str], word: str = "none") -> str:
-    """``write(value)``, or a word saying there is no figure (the meeting's "none")."""
-    return word if value is None else write(value)
-
-
-def figure_change(
-    now: float | None, before: float | None, places: int, unit: str = "", *, in_points: bool = False
-) -> str:
-    """A Figure's change since the previous period; "" when either period has no figure."""
-    if now is None or before is None:
-        return ""
-    return points(now, before, places) if in_points else change(now, before, places, unit)
-
-
-def site_options(sites: Sequence[str]) -> str:
-    """The sites as report options, quoted for a shell: ``--site 'North team'``."""
-    return "".join(f" --site {shlex.quote(s)}" for s in sites)

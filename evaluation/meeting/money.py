@@ -10,23 +10,21 @@ ongoing. The previous figure is the table as it stood at the end of the previous
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 
 from evaluation.core.vocabulary import (
     THREE_CONVERSATIONS,
     USUAL_PRACTICE,
-    USUAL_PRACTICE_ALL_SITES,
 )
 from evaluation.measures import conversion, cost_change
 from evaluation.measures.selection import Selection
-from evaluation.meeting.model import (
-    Attention,
-    Figure,
-    Period,
-    Section,
-    Table,
+from evaluation.meeting.model import Attention, Figure, Period, Section, Table
+from evaluation.meeting.wording import (
+    REPORT,
     figure_change,
     or_none,
     site_options,
+    usual_practice,
 )
 from evaluation.present.charts import cost_chart
 from evaluation.present.cost_tables import describe_distribution
@@ -39,8 +37,6 @@ from evaluation.present.formats import (
     uk_date,
 )
 from evaluation.store.connection import Store
-
-REPORT = "python -m evaluation report"
 
 
 def _conversion_rows(
@@ -83,6 +79,34 @@ def _cost_group(report: cost_change.CostChange, approach: str) -> cost_change.Gr
     return next((g for g in report.groups if g.key.get("approach") == approach), None)
 
 
+def _money_figure(
+    label: str,
+    now: Decimal | None,
+    before: Decimal | None,
+    usual: tuple[Decimal | None] | None,
+    usual_label: str,
+    write: Callable[[Decimal], str],
+    moved: Callable[[Decimal], str],
+    base: str,
+) -> Figure:
+    """A cost figure this period and the last, and usual practice's (``(value,)``, or None
+    when there is no usual-practice column); better when it goes down."""
+    return Figure(
+        label=label,
+        value=or_none(now, write),
+        base=base,
+        previous=or_none(before, write),
+        change=("no change" if now == before else moved(now - before))
+        if now is not None and before is not None
+        else "",
+        usual=or_none(usual[0], write) if usual else "",
+        usual_label=usual_label,
+        better="down",
+        number=None if now is None else float(now),
+        previous_number=None if before is None else float(before),
+    )
+
+
 def _cost_figures(
     now: cost_change.CostChange,
     before: cost_change.CostChange,
@@ -91,45 +115,30 @@ def _cost_figures(
 ) -> list[Figure]:
     group, earlier = _cost_group(now, THREE_CONVERSATIONS), _cost_group(before, THREE_CONVERSATIONS)
     mean = group.mean_weekly_change if group else None
-    earlier_mean = earlier.mean_weekly_change if earlier else None
     year = group.full_year_impact if group else None
-    earlier_year = earlier.full_year_impact if earlier else None
-    both = mean is not None and earlier_mean is not None
     return [
-        Figure(
-            label="Average change in weekly cost of care per person",
-            value=or_none(mean, change_pounds),
-            base=f"{change_exact(mean)} a week; {group.completed:,} completed of "
+        _money_figure(
+            "Average change in weekly cost of care per person",
+            mean,
+            earlier.mean_weekly_change if earlier else None,
+            (usual.mean_weekly_change,) if usual else None,
+            usual_label,
+            change_pounds,
+            lambda diff: f"{change_exact(diff)} a week",
+            f"{change_exact(mean)} a week; {group.completed:,} completed of "
             f"{group.conversations:,} requests"
             if group and mean is not None
             else "no completed requests yet",
-            previous=or_none(earlier_mean, change_pounds),
-            change=(
-                "no change"
-                if mean == earlier_mean
-                else f"{change_exact(mean - earlier_mean)} a week"
-            )
-            if both
-            else "",
-            usual=or_none(usual.mean_weekly_change, change_pounds) if usual else "",
-            usual_label=usual_label,
-            better="down",
-            number=None if mean is None else float(mean),
-            previous_number=None if earlier_mean is None else float(earlier_mean),
         ),
-        Figure(
-            label="Approx. impact on full-year budget",
-            value=or_none(year, change_thousands),
-            base=f"exact {change_exact(year)}" if year is not None else "",
-            previous=or_none(earlier_year, change_thousands),
-            change=("no change" if year == earlier_year else change_thousands(year - earlier_year))
-            if year is not None and earlier_year is not None
-            else "",
-            usual=or_none(usual.full_year_impact, change_thousands) if usual else "",
-            usual_label=usual_label,
-            better="down",
-            number=None if year is None else float(year),
-            previous_number=None if earlier_year is None else float(earlier_year),
+        _money_figure(
+            "Approx. impact on full-year budget",
+            year,
+            earlier.full_year_impact if earlier else None,
+            (usual.full_year_impact,) if usual else None,
+            usual_label,
+            change_thousands,
+            change_thousands,
+            f"exact {change_exact(year)}" if year is not None else "",
         ),
     ]
 
@@ -187,13 +196,13 @@ def money_section(
     ]
     now = _conversion_rows(store, sites, period)
     before = _conversion_rows(store, sites, previous)
-    usual, usual_label = now.get(USUAL_PRACTICE), USUAL_PRACTICE
-    if usual is None and sites:
-        usual, usual_label = (
-            _conversion_rows(store, (), period).get(USUAL_PRACTICE),
-            USUAL_PRACTICE_ALL_SITES,
-        )
-        commands.append(f"{REPORT} conversion --by approach {period.options()}")
+    usual, usual_label = usual_practice(
+        now.get(USUAL_PRACTICE),
+        sites,
+        lambda: _conversion_rows(store, (), period).get(USUAL_PRACTICE),
+        commands,
+        f"{REPORT} conversion --by approach {period.options()}",
+    )
 
     # The table now, its distribution and the table as it stood at the previous period's end
     # (the same as `summary` with date_to and as_of both previous.end) from one costing.
@@ -205,18 +214,16 @@ def money_section(
     in_period = cost_change.summary(
         store, Selection(sites=sites, date_from=period.start, date_to=period.end)
     )
-    cost_usual, cost_usual_label = _cost_group(report, USUAL_PRACTICE), USUAL_PRACTICE
-    if cost_usual is None and sites:
-        everywhere = cost_change.summary(
-            store, Selection(approaches=(USUAL_PRACTICE,), date_to=period.end)
-        )
-        cost_usual, cost_usual_label = (
-            _cost_group(everywhere, USUAL_PRACTICE),
-            USUAL_PRACTICE_ALL_SITES,
-        )
-        commands.append(
-            f"{REPORT} cost-change --approach '{USUAL_PRACTICE}' --to {period.end.isoformat()}"
-        )
+    cost_usual, cost_usual_label = usual_practice(
+        _cost_group(report, USUAL_PRACTICE),
+        sites,
+        lambda: _cost_group(
+            cost_change.summary(store, Selection(approaches=(USUAL_PRACTICE,), date_to=period.end)),
+            USUAL_PRACTICE,
+        ),
+        commands,
+        f"{REPORT} cost-change --approach '{USUAL_PRACTICE}' --to {period.end.isoformat()}",
+    )
     figures = [
         _conversion_figure(now, before, usual, usual_label),
         *_cost_figures(report, earlier, cost_usual, cost_usual_label),

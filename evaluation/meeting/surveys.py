@@ -18,35 +18,25 @@ from typing import Any
 from evaluation.core.vocabulary import (
     THREE_CONVERSATIONS,
     USUAL_PRACTICE,
-    USUAL_PRACTICE_ALL_SITES,
 )
 from evaluation.measures import feedback as fb
 from evaluation.measures import staff as sf
 from evaluation.measures.stories import StoryItem, stories
 from evaluation.measures.suppression import fewer_than
 from evaluation.measures.survey import Measures
-from evaluation.meeting.model import (
-    NOT_SHOWN,
-    Attention,
-    Figure,
-    Period,
-    Section,
-    Table,
-    figure_change,
-)
+from evaluation.meeting.model import NOT_SHOWN, Attention, Figure, Period, Section, Table
+from evaluation.meeting.wording import REPORT, figure_change, usual_practice
 from evaluation.present.charts import feedback_chart, staff_chart
 from evaluation.present.formats import number, percent
 from evaluation.present.surveys import describe, describe_time, feedback_chart_rows, time_rows
 from evaluation.store.connection import Store
 
-REPORT = "python -m evaluation report"
 FALL_POINTS = 5.0
 FALL_SATISFACTION = 0.25
 SEVERAL_SITES = (
     "With several sites chosen the figures are given site by site in the table: a figure for "
     "the sites together could give away a site with too few responses."
 )
-REPORT = "python -m evaluation report"
 
 # --- people and families, staff: the suppressed measures ------------------------------------
 
@@ -275,11 +265,15 @@ def survey_section(
         notes = [SEVERAL_SITES]
         shown = replace(table, groups=_survey_table_groups(table, sites))
     else:
-        usual, usual_label = now.get(USUAL_PRACTICE), USUAL_PRACTICE
-        if usual is None and sites:
-            everywhere = _by_approach(_scope_measure(survey, store, (), period, threshold))
-            usual, usual_label = (everywhere or {}).get(USUAL_PRACTICE), USUAL_PRACTICE_ALL_SITES
-            commands.append(f"{REPORT} {survey.report} --by approach {period.options()}")
+        usual, usual_label = usual_practice(
+            now.get(USUAL_PRACTICE),
+            sites,
+            lambda: (_by_approach(_scope_measure(survey, store, (), period, threshold)) or {}).get(
+                USUAL_PRACTICE
+            ),
+            commands,
+            f"{REPORT} {survey.report} --by approach {period.options()}",
+        )
         figures = _survey_figures(survey.items, now, before, usual, usual_label, threshold)
         notes = [
             f"Responses from {survey.who} at three conversations: "

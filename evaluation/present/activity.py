@@ -14,7 +14,8 @@ from evaluation.measures.activity import (
     OlderFirstConversations,
     UnderwayRow,
 )
-from evaluation.measures.flow import Flow, HandOffs
+from evaluation.measures.conversion import Flow
+from evaluation.measures.flow import HandOffs
 from evaluation.present.formats import days, percent, uk_date
 
 

@@ -9,7 +9,7 @@ pack has a known shape; the font is the pack's bundled DejaVu Sans.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -34,12 +34,19 @@ def _styled(chart: alt.Chart, height: int) -> alt.Chart:
     )
 
 
-def feedback_chart(rows: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
-    """The feedback chart sized and lettered for the meeting page and the pack."""
+def _per_group(
+    draw: Callable[[Sequence[dict[str, Any]]], alt.Chart], rows: Sequence[dict[str, Any]], bar: int
+) -> alt.TopLevelMixin | None:
+    """A chart of groups sized and lettered for the meeting page and the pack: ``bar`` pixels
+    of height per group; None without rows."""
     if not rows:
         return None
-    groups = len({row["group"] for row in rows})
-    return _styled(feedback_yes_chart(rows), 60 * groups + 20)
+    return _styled(draw(rows), bar * len({row["group"] for row in rows}) + 20)
+
+
+def feedback_chart(rows: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
+    """The feedback chart for the meeting page and the pack."""
+    return _per_group(feedback_yes_chart, rows, 60)
 
 
 def feedback_yes_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
@@ -66,11 +73,8 @@ def feedback_yes_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
 
 
 def staff_chart(rows: Sequence[dict[str, Any]]) -> alt.TopLevelMixin | None:
-    """The time-with-people chart sized and lettered for the meeting page and the pack."""
-    if not rows:
-        return None
-    groups = len({row["group"] for row in rows})
-    return _styled(time_split_chart(rows), 36 * groups + 20)
+    """The time-with-people chart for the meeting page and the pack."""
+    return _per_group(time_split_chart, rows, 36)
 
 
 def time_split_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:

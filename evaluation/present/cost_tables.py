@@ -280,6 +280,19 @@ def provisional_warning(report: CostChange) -> str:
     )
 
 
+def provisional_lines(report: CostChange) -> str:
+    """A line per provisional column: how many of its requests are still ongoing."""
+    return "\n".join(
+        f"{g.label}: {g.ongoing:,} of {g.conversations:,} requests still ongoing"
+        for g in report.groups
+        if g.provisional
+    )
+
+
+def drill_count(count: int, limit: int) -> str:
+    return f"{count:,} request(s)" + (f"; the first {limit:,} are listed" if count > limit else "")
+
+
 def table_caption(report: CostChange) -> str:
     """The caption over Harrow's table on the page."""
     as_of = uk_date(report.as_of) if report.as_of else "unknown"

@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from evaluation.measures.overview import Overview, age_in_days
-from evaluation.present.formats import uk_date, uk_time
+from evaluation.present.formats import count, uk_date, uk_time
 
 STALE_AFTER_DAYS = 14
+
+
+def kind_metrics(summary: Overview) -> list[tuple[str, str, str | None]]:
+    """How many rows of each kind the store holds."""
+    return [(k.label, count(k.rows), None) for k in summary.kinds]
 
 
 def ranges_rows(summary: Overview) -> list[dict[str, Any]]:
