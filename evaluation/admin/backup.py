@@ -81,7 +81,7 @@ def restore(store: Store, source: Path, *, replace: bool = False) -> dict[str, A
             cur.register("restored", data)
             if table in existing:
                 cur.execute(f"DELETE FROM {table}")
-                cur.execute(f"INSERT INTO {table} SELECT * FROM restored")
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM restored")
             else:
                 cur.execute(f"CREATE TABLE {table} AS SELECT * FROM restored")
             cur.unregister("restored")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic_core import PydanticCustomError
 
 from evaluation.core import values as v
-from evaluation.core.vocabulary import THREE_CONVERSATIONS
+from evaluation.core.vocabulary import LONG_TERM, THREE_CONVERSATIONS
 
 Id = Annotated[str, BeforeValidator(v.required(str))]
 Text = Annotated[str, BeforeValidator(v.required(str))]
@@ -39,6 +39,8 @@ OptAnswer = Annotated[str | None, BeforeValidator(v.optional(v.answer))]
 OptScore = Annotated[int | None, BeforeValidator(v.optional(v.score))]
 OptPercent = Annotated[float | None, BeforeValidator(v.optional(v.percent))]
 Status = Annotated[str, BeforeValidator(v.required(v.status))]
+OptAgeBand = Annotated[str | None, BeforeValidator(v.optional(v.age_band))]
+Support = Annotated[str, BeforeValidator(v.optional(v.support, default=LONG_TERM))]
 
 
 def column_error(column: str, message: str) -> PydanticCustomError:
@@ -83,6 +85,12 @@ class Conversation(Record):
         None, description="yes/no: care suspended or cancelled at either date"
     )
     died_on: OptDay = Field(None, description="date of death")
+    age_band: OptAgeBand = Field(
+        None, description="'18-64' or '65+' at the request (for like-for-like comparisons)"
+    )
+    support_reason: OptText = Field(
+        None, description="the person's primary support reason, as the council records it"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Conversation:
@@ -106,6 +114,11 @@ class CarePackage(Record):
     ends_on: OptDay = Field(None, description="last day it applies; blank means open")
     gross_weekly_cost: Money = Field(description="£ per week, not negative")
     status: Status = Field(description="'active', 'suspended' or 'cancelled'")
+    support: Support = Field(
+        LONG_TERM,
+        description="'long term' (default) or 'short term' (reablement, ST-Max, short stays): "
+        "only long-term packages make the weekly cost of long-term care",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CarePackage:

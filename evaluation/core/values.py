@@ -179,6 +179,40 @@ def status(raw: str) -> str:
     return value
 
 
+# How exports spell the age bands and the two kinds of support, as ``words`` leaves them.
+AGE_BANDS = {"18 64": "18-64", "18 to 64": "18-64", "65+": "65+", "65 and over": "65+"}
+SUPPORT = {
+    "long term": "long term",
+    "longterm": "long term",
+    "short term": "short term",
+    "shortterm": "short term",
+}
+WORD_SEPARATORS = "[ \t\r\n\x0b\x0c_\\-\u2013]+"
+
+
+def words(raw: str) -> str:
+    """Lowercased, with runs of spaces, underscores and dashes as one space (the vectorised
+    check writes the same in SQL)."""
+    return re.sub(WORD_SEPARATORS, " ", raw.lower()).strip(" ")
+
+
+def age_band(raw: str) -> str:
+    """``18-64`` or ``65+`` (also ``18–64``, ``18 to 64``, ``65 and over``)."""
+    found = AGE_BANDS.get(words(raw))
+    if found is None:
+        raise fail("unknown age band: use 18-64 or 65+")
+    return found
+
+
+def support(raw: str) -> str:
+    """``long term`` or ``short term`` (any case, with a space, a dash or nothing between)."""
+    key = words(raw)
+    found = SUPPORT.get(key) or SUPPORT.get(key.replace(" ", ""))
+    if found is None:
+        raise fail("unknown support: use 'long term' or 'short term'")
+    return found
+
+
 def required(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
     """Wrap a parser for a column every row must fill."""
 

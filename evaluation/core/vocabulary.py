@@ -15,6 +15,10 @@ USUAL_PRACTICE_ALL_SITES = f"{USUAL_PRACTICE}, all sites"
 # A usual-practice conversation has no number: it is labelled by its approach instead.
 USUAL_PRACTICE_LABEL = USUAL_PRACTICE.capitalize()
 
+# The two kinds of care package: only long-term ones make the weekly cost of long-term care.
+LONG_TERM = "long term"
+SHORT_TERM = "short term"
+
 # A grouping value the export left blank (an area, a cohort, a method, a role).
 NOT_GIVEN = "not given"
 # The same, as a request-level group label, set apart from any real area name.

@@ -98,11 +98,22 @@ def _value_sql(parse: Any, t: str, bind: Params) -> str:
             f"AND TRY_CAST({number} AS DOUBLE) BETWEEN 0 AND 100 "
             f"THEN TRY_CAST({number} AS DOUBLE) END"
         )
+    if parse is v.age_band:
+        return _enum(_words_sql(t, bind), v.AGE_BANDS, bind)
+    if parse is v.support:
+        key = _words_sql(t, bind)
+        squashed = _enum(f"replace({key}, ' ', '')", v.SUPPORT, bind)
+        return f"coalesce({_enum(key, v.SUPPORT, bind)}, {squashed})"
     if parse is v.status:
         statuses = {"active": "active", "suspended": "suspended"}
         statuses.update({"cancelled": "cancelled", "canceled": "cancelled"})
         return _enum(f"lower({t})", statuses, bind)
     raise TypeError(f"no SQL for parser {parse!r}")
+
+
+def _words_sql(t: str, bind: Params) -> str:
+    """``values.words`` in SQL: lowercased, separators as one space, trimmed."""
+    return f"trim(regexp_replace(lower({t}), {bind(v.WORD_SEPARATORS)}, ' ', 'g'), ' ')"
 
 
 def _extra_check(parse: Any, value: str, t: str, bind: Params) -> str | None:

@@ -27,6 +27,9 @@ DIMENSIONS: dict[str, str] = {
     "approach": "approach",
     "area": f"coalesce(area, '{NOT_GIVEN_GROUP}')",
     "cohort": f"coalesce(cohort, '{NOT_GIVEN_GROUP}')",
+    "request_type": "request_type",
+    "age_band": f"coalesce(age_band, '{NOT_GIVEN_GROUP}')",
+    "support_reason": f"coalesce(support_reason, '{NOT_GIVEN_GROUP}')",
     "month": "strftime(first_started, '%Y-%m')",
     "quarter": "strftime(first_started, '%Y') || ' Q' || quarter(first_started)",
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from evaluation.core.vocabulary import LONG_TERM
 from evaluation.store.connection import Store
 from evaluation.store.query import one
 
@@ -73,7 +74,9 @@ def average_weekly_package_cost(store: Store) -> Decimal | None:
     """Mean gross weekly cost of the active care packages in the store: a starting value for the
     estimate, which the user can change. Summed as DECIMAL so pence stay exact."""
     total_cost, count = one(
-        store, "SELECT sum(gross_weekly_cost), count(*) FROM care_packages WHERE status = 'active'"
+        store,
+        "SELECT sum(gross_weekly_cost), count(*) FROM care_packages "
+        f"WHERE status = 'active' AND coalesce(support, '{LONG_TERM}') = '{LONG_TERM}'",
     )
     if not count:
         return None

@@ -38,7 +38,7 @@ from evaluation.store.query import cursor, dicts
 WEEKS_IN_YEAR = 52
 
 # What a table can be grouped by: columns of the request (from its first conversation).
-GROUP_KEYS = ("approach", "site", "cohort", "area")
+GROUP_KEYS = ("approach", "site", "cohort", "area", "request_type", "age_band", "support_reason")
 
 # Bands of weekly change for the distribution chart: (label, lower bound inclusive, upper
 # bound exclusive), in pounds a week; "no change" is exactly zero.

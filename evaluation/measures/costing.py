@@ -3,8 +3,9 @@
 For each request (``evaluation.measures.requests``) the gross weekly cost of the person's
 long-term care the day before the first conversation started (``d0``) is set against the
 cost 30 days after the last one ended (``d1``), giving time for changes to care to be made.
-The cost at a day is the sum of the person's active packages covering it, or the export's own
-before/after columns where it has them (contract §2 "Cost change").
+The cost at a day is the sum of the person's active long-term packages covering it (short-term
+ones — reablement, ST-Max — are not long-term care), or the export's own before/after columns
+where it has them (contract §2 "Cost change").
 
 Costing joins every request to its person's packages, the costly step at a million
 conversations, and does not depend on the as-of date; classing does. So the two are separate
@@ -16,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from evaluation.core.vocabulary import LONG_TERM
 from evaluation.measures.requests import narrowing, request_table_sql
 from evaluation.measures.selection import Selection
 
@@ -60,6 +62,7 @@ def costed_sql(selection: Selection) -> tuple[str, list[Any]]:
                min(p.status) FILTER (WHERE p.status <> 'active' AND {at_d0}) AS stopped_d0,
                min(p.status) FILTER (WHERE p.status <> 'active' AND {at_d1}) AS stopped_d1
         FROM sel s JOIN care_packages p ON p.person_id = s.person_id
+        WHERE coalesce(p.support, '{LONG_TERM}') = '{LONG_TERM}'
         GROUP BY s.request_key
     )
     SELECT s.*, pk.stopped_d0, pk.stopped_d1,

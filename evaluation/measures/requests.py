@@ -10,8 +10,8 @@ and activity all count requests, and all of them take this one definition:
   other row's conversation id never merges two requests.
 * **Its first conversation** is the earliest ``started_on``, then the lowest conversation
   number, then the lowest ``conversation_id`` (so nothing depends on row order). The request
-  takes its person, request type, site, approach, area, cohort, request date and cost before
-  from that conversation — its value, blank or not — and the period filter applies to its
+  takes its person, request type, site, approach, area, cohort, age band, support reason,
+  request date and cost before from that conversation — its value, blank or not — and the period filter applies to its
   start (a request belongs to the month it began).
 * **Its last conversation** (latest ``ended_on``, same tie-breaks) gives the cost after.
   ``ended_on`` is the day the last one ended, or NULL while any is still underway;
@@ -49,6 +49,8 @@ BASE = (
     ("approach", "approach", _first("approach")),
     ("area", "area", _first("area")),
     ("cohort", "cohort", _first("cohort")),
+    ("age_band", "age_band", _first("age_band")),
+    ("support_reason", "support_reason", _first("support_reason")),
     ("requested_on", "requested_on", _first("requested_on")),
     ("first_started", "started_on", "min(started_on)"),
     (

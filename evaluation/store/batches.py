@@ -48,6 +48,7 @@ def write_batch(
     """
     table, key = kind.name, kind.id_column
     same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in kind.columns)
+    named = ", ".join(kind.columns)
     with store.transaction() as cur:
         cur.register("incoming", rows)
         total = rows.num_rows
@@ -70,7 +71,8 @@ def write_batch(
             return BatchResult(None, 0, 0, unchanged)
         batch_id = _next_batch_id(cur)
         cur.execute(
-            f"INSERT INTO {table}_replaced SELECT t.*, ? FROM {table} t "
+            f"INSERT INTO {table}_replaced ({named}, batch_id, replaced_by) "
+            f"SELECT {', '.join(f't.{c}' for c in kind.columns)}, t.batch_id, ? FROM {table} t "
             f"JOIN incoming i ON t.{key} = i.{key} WHERE NOT ({same})",
             [batch_id],
         )
@@ -80,7 +82,8 @@ def write_batch(
             [batch_id],
         )
         cur.execute(
-            f"INSERT INTO {table} SELECT i.*, ? FROM incoming i "
+            f"INSERT INTO {table} ({named}, batch_id) "
+            f"SELECT {', '.join(f'i.{c}' for c in kind.columns)}, ? FROM incoming i "
             f"WHERE i.{key} NOT IN (SELECT {key} FROM {table})",
             [batch_id],
         )
@@ -174,7 +177,8 @@ def undo(store: Store, batch_id: str, by: str) -> dict[str, Any]:
         ).fetchall()[0][0]
         columns = ", ".join([*KINDS[kind_name].columns, "batch_id"])
         cur.execute(
-            f"INSERT INTO {table} SELECT {columns} FROM {table}_replaced WHERE replaced_by = ?",
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_replaced "
+            "WHERE replaced_by = ?",
             [batch_id],
         )
         cur.execute(f"DELETE FROM {table}_replaced WHERE replaced_by = ?", [batch_id])

@@ -41,7 +41,8 @@ GROUP BY site
 
 
 def ensure_schema(cur: duckdb.DuckDBPyConnection) -> None:
-    """Create whatever the store lacks; a store made by an older version gains new columns."""
+    """Create whatever the store lacks; a store made by an older version gains the contract's
+    newer columns (at the end: every statement names its columns, never relies on order)."""
     for kind in KINDS.values():
         columns = [f"{c} {kind.sql_type(c)}" for c in kind.columns]
         cur.execute(
@@ -51,6 +52,11 @@ def ensure_schema(cur: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {kind.name}_replaced "
             f"({', '.join(columns)}, batch_id VARCHAR, replaced_by VARCHAR)"
         )
+        for table in (kind.name, f"{kind.name}_replaced"):
+            for column in kind.columns:
+                cur.execute(
+                    f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind.sql_type(column)}"
+                )
     cur.execute(f"CREATE TABLE IF NOT EXISTS import_log ({', '.join(LOG_COLUMNS)})")
     # Stores made before batches recorded their sites gain the column (empty for them).
     cur.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS sites VARCHAR[]")

@@ -51,6 +51,8 @@ CELLS: dict[object, list[str]] = {
     v.score: ["1", "5", "0", "6", "4.5", "five"],
     v.percent: ["0", "100", "50%", "50 %", "100.5", "-1", "abc", "12.25", "1e2"],
     v.status: ["active", "Suspended", "canceled", "CANCELLED", "closed"],
+    v.age_band: ["18-64", "18–64", "18 to 64", "65+", "65 AND OVER", "18 - 64", "over 65", "65"],
+    v.support: ["long term", "Long-Term", "SHORT_TERM", "shortterm", "short  term", "respite"],
 }  # fmt: skip
 IDS = ["A1", "A2", "A3", "A1", "A4", "\u00e91", "A5"]
 TEXT = ["North", "S\u00fcd", "a,b", 'say "hi"', "line\nbreak", "\u00a35 \u2013 caf\u00e9"]

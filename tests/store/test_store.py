@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.ingest.importer import import_files
-from evaluation.store import batches
+from evaluation.store import batches, query
 from evaluation.store.connection import Store, StoreError
 from evaluation.store.keys import key_path
 from tests.harness import TEST_KEY
@@ -205,3 +205,32 @@ def test_an_unchanged_extract_for_the_same_sites_records_only_its_date(store: St
     assert "the data is now as of 30/04/2024" in result.summary()
     [again] = import_files(store, [("w3.csv", later + b"\n")], as_of=date(2024, 4, 30))
     assert again.batch_id is None
+
+
+def test_a_store_made_before_a_column_existed_gains_it_and_still_imports(tmp_path: Path) -> None:
+    """Columns the contract gained later are added at the end of an older store's tables;
+    writing, replacing and undoing name their columns, so the order never matters."""
+    import duckdb
+
+    from evaluation.core.contract import KINDS
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    kind = KINDS["care_packages"]
+    older = [c for c in kind.columns if c != "support"]
+    columns = ", ".join(f"{c} {kind.sql_type(c)}" for c in older)
+    old.execute(f"CREATE TABLE care_packages ({columns}, batch_id VARCHAR)")
+    old.execute(
+        f"CREATE TABLE care_packages_replaced ({columns}, batch_id VARCHAR, replaced_by VARCHAR)"
+    )
+    old.close()
+    store = Store(path, key=TEST_KEY)
+    header = b"package_id,person_id,starts_on,gross_weekly_cost,status,support\r\n"
+    import_files(store, [("a.csv", header + b"K1,P1,01/01/2025,100,active,short term\r\n")])
+    import_files(store, [("b.csv", header + b"K1,P1,01/01/2025,120,active,\r\n")])
+    rows = query.dicts(store, "SELECT gross_weekly_cost, support FROM care_packages")
+    assert rows == [{"gross_weekly_cost": 120, "support": "long term"}]
+    batches.undo(store, "B00002", by="test")
+    rows = query.dicts(store, "SELECT gross_weekly_cost, support FROM care_packages")
+    assert rows == [{"gross_weekly_cost": 100, "support": "short term"}]
+    store.close()
