@@ -9,7 +9,8 @@ widgets, in ``st.text`` or inside ``st.dataframe``.
 
 import streamlit as st
 
-from evaluation.measures.cost_change import GROUP_KEYS, costs, difference, requests
+from evaluation.measures.cost_change import GROUP_KEYS, costs, difference
+from evaluation.measures.cost_drill import requests
 from evaluation.measures.selection import choices
 from evaluation.present import cost_tables as shown
 from evaluation.present.charts import cost_distribution_chart

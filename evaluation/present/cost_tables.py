@@ -211,7 +211,7 @@ def describe_distribution(bands: list[dict[str, Any]]) -> str:
 
 
 def reason(row: Mapping[str, Any]) -> str | None:
-    """Why a request of the drill-down (``cost_change.requests``) is ongoing or excluded."""
+    """Why a request of the drill-down (``cost_drill.requests``) is ongoing or excluded."""
     if row["class"] == ONGOING:
         if row["underway"] == 1:
             return "a conversation is still underway (no end date)"

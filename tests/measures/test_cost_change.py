@@ -14,7 +14,7 @@ import pytest
 from evaluation.cli.main import main
 from evaluation.ingest.importer import import_files
 from evaluation.measures.cost_change import check_by, difference, distribution, summary
-from evaluation.measures.cost_change import requests as listed
+from evaluation.measures.cost_drill import requests as listed
 from evaluation.measures.costing import CLASSES
 from evaluation.measures.intervals import mean_interval, t_quantile
 from evaluation.measures.selection import Selection
@@ -131,6 +131,7 @@ def test_table_1a_through_the_cli_json(store: Store, db_path: Path, capsys) -> N
     assert list(first) == [
         "approach", "cohort", "conversations", "increases", "decreases", "no_change",
         "ongoing", "excluded", "mean_weekly_change", "full_year_impact", "mean_ci95",
+        "no_average_because",
     ]  # fmt: skip
     by_key = {(g["approach"], g["cohort"]): g for g in report["groups"]}
     covid_3c = by_key[("three conversations", "covid")]
