@@ -108,8 +108,7 @@ def hand_offs(
     )
     n = len(dims)
     return [
-        HandOffs(group_of(dims, r), int(r[n]), int(r[n + 1]), can_show=int(r[n + 2]))
-        for r in found
+        HandOffs(group_of(dims, r), int(r[n]), int(r[n + 1]), can_show=int(r[n + 2])) for r in found
     ]
 
 

@@ -11,8 +11,8 @@ and activity all count requests, and all of them take this one definition:
 * **Its first conversation** is the earliest ``started_on``, then the lowest conversation
   number, then the lowest ``conversation_id`` (so nothing depends on row order). The request
   takes its person, request type, site, approach, area, cohort, age band, support reason,
-  request date and cost before from that conversation — its value, blank or not — and the period filter applies to its
-  start (a request belongs to the month it began).
+  request date and cost before from that conversation — its value, blank or not — and the
+  period filter applies to its start (a request belongs to the month it began).
 * **Its last conversation** (latest ``ended_on``, same tie-breaks) gives the cost after.
   ``ended_on`` is the day the last one ended, or NULL while any is still underway;
   ``last_ended_on`` is the last end date seen even then.
@@ -69,8 +69,11 @@ BASE = (
     # Conversations reached (contract §2): a request counts for Conversation 2 only if it
     # had one, and for 3 only if it had a 3 — some go from 1 straight to 3.
     *(
-        (f"had_conversation_{n}", f"coalesce(conversation = {n}, FALSE)",
-         f"coalesce(bool_or(conversation = {n}), FALSE)")
+        (
+            f"had_conversation_{n}",
+            f"coalesce(conversation = {n}, FALSE)",
+            f"coalesce(bool_or(conversation = {n}), FALSE)",
+        )
         for n in (2, 3)
     ),
 )
