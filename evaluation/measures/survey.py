@@ -6,16 +6,17 @@ with consent. What differs is a ``Survey``: its table, date column, the keys it 
 the additive counts it sums (SQL) and how those become its figures (Python). Everything else
 — grouping, suppression, filters, totals, comments — is here, once.
 
-Suppression (``evaluation.measures.suppression``) is applied to the whole table on the keys
-``site`` and ``approach`` plus whatever is asked, so the by-site, by-approach and
-site-by-approach tables hide the same groups and can't be subtracted from each other.
+Suppression (``evaluation.measures.suppression``) works on cells of site × approach × whatever
+is asked: small cells are hidden, and every group and total adds up only the cells on show and
+says what it left out, so the by-site, by-approach and site-by-approach tables can't be
+subtracted from each other to reveal a hidden group. Periods snap to whole weeks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from evaluation.core.vocabulary import NOT_GIVEN, approach_order
@@ -23,8 +24,9 @@ from evaluation.measures.suppression import (
     DEFAULT_THRESHOLD,
     Figure,
     check_threshold,
-    suppress,
-    suppress_total,
+    group_reason,
+    hide,
+    left_out,
 )
 from evaluation.store.connection import Store
 from evaluation.store.query import column, dicts, scalar
@@ -119,6 +121,20 @@ def window_sql(column_sql: str, start: date | None, end: date | None) -> tuple[s
     return " AND ".join(clauses), params
 
 
+def whole_weeks(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """A survey period widened to whole weeks, Monday to Sunday.
+
+    Two views whose periods differ by a day are then the same view, so subtracting one
+    from the other can't single out a day's responses (issue 20 item 7); what remains is a
+    week's responses, which the README names as the risk left.
+    """
+    if start and end and end < start:
+        raise ValueError(f"the period ends ({end:%d/%m/%Y}) before it starts ({start:%d/%m/%Y})")
+    monday = start - timedelta(days=start.weekday()) if start else None
+    sunday = end + timedelta(days=6 - end.weekday()) if end else None
+    return monday, sunday
+
+
 def fine_keys(by: Sequence[str], filters: Mapping[str, str]) -> tuple[str, ...]:
     """The keys a table is suppressed on: its own, its filters', and site and approach."""
     return tuple(dict.fromkeys([*STRUCTURE, *filters, *by]))
@@ -146,6 +162,7 @@ def measure(
     filters = dict(filters or {})
     by = check_by(by, survey.group_sql)
     check_by(list(filters), survey.group_sql)
+    start, end = whole_weeks(start, end)
     keys = fine_keys(by, filters)
     dims = [f"{survey.group_sql[k]} AS {k}" for k in keys]
     where, params = window_sql(survey.date_column, start, end)
@@ -164,37 +181,98 @@ def grouped(
     end: date | None,
     threshold: int,
 ) -> Measures:
-    """Suppress on the full grouping, then apply the filters.
+    """Hide cells, sum the cells on show into the groups asked for, then apply the filters.
 
-    ``raw`` holds additive counts per group of ``fine_keys(by, filters)``. Filters are
-    grouped on (not applied in SQL) so a filtered table is one slice of a table suppressed
-    as a whole; otherwise a filtered view minus the unfiltered one would reveal a hidden group.
+    ``raw`` holds additive counts per cell (``fine_keys(by, filters)``: site and approach
+    always among them). The rule is ``evaluation.measures.suppression``'s: small cells are
+    hidden, another cell of the same site × approach where that site × approach's total would
+    give them away, and every group and the total add up only the cells on show, saying what
+    they left out. Filters pick groups after all this, so a filtered table is one slice of
+    the whole table and can't be subtracted from it to reveal anything.
     """
     check_threshold(threshold)
-    additive = survey.additive
     keys = tuple(dict.fromkeys([*filters, *by]))
-    finer = fine_keys(by, filters)
-    raw = [r for r in raw if r["responses"]]
-    view_raw = _sum_by(raw, keys, additive)
-    rows = [{**{k: r[k] for k in keys}, **survey.to_figures(r)} for r in view_raw]
-    rows.sort(key=lambda r: sort_key(r, keys))
-    fine_rows = [{**{k: r[k] for k in finer}, **survey.to_figures(r)} for r in raw]
-    fine_rows.sort(key=lambda r: sort_key(r, finer))
-    raw_by_key = {tuple(r[k] for k in keys): r for r in view_raw}
-    safe = suppress(
-        rows, keys, figures=survey.figures, threshold=threshold, within=fine_rows, within_by=finer
+    cells = _sum_by([r for r in raw if r["responses"]], fine_keys(by, filters), survey.additive)
+    base_of = [tuple(c[k] for k in STRUCTURE) for c in cells]
+    hidden = hide([int(c["responses"]) for c in cells], base_of, threshold)
+    withheld = {
+        f.name: hide([int(c[f.count] or 0) for c in cells], base_of, threshold, already=hidden)
+        for f in survey.figures
+    }
+    members: dict[tuple[Any, ...], list[int]] = {}
+    for i, cell in enumerate(cells):
+        members.setdefault(tuple(cell[k] for k in keys), []).append(i)
+    picked = sorted(
+        (
+            (dict(zip(keys, key, strict=True)), found)
+            for key, found in members.items()
+            if all(dict(zip(keys, key, strict=True))[k] == v for k, v in filters.items())
+        ),
+        key=lambda item: sort_key(item[0], keys),
     )
-    picked = [
-        (row, raw_by_key[tuple(row[k] for k in keys)])
-        for row in safe
-        if all(row[k] == v for k, v in filters.items())
-    ]
-    total_raw = {name: sum(r[name] or 0 for _, r in picked) for name in additive}
-    total = suppress_total(
-        survey.to_figures(total_raw), figures=survey.figures, threshold=threshold
-    )
-    groups = [{k: row[k] for k in by} | _drop(row, keys) for row, _ in picked]
+    rows = _Sums(survey, cells, hidden, withheld, threshold)
+    groups = [{k: named[k] for k in by} | rows.group(found) for named, found in picked]
+    total = rows.group([i for _, found in picked for i in found])
     return Measures(survey.table, tuple(by), start, end, threshold, groups, total, dict(filters))
+
+
+class _Sums:
+    """Groups made of the cells on show, each saying what it left out and why."""
+
+    def __init__(
+        self,
+        survey: Survey,
+        cells: list[dict[str, Any]],
+        hidden: Mapping[int, str],
+        withheld: Mapping[str, Mapping[int, str]],
+        threshold: int,
+    ) -> None:
+        self.survey, self.cells, self.hidden = survey, cells, hidden
+        self.withheld, self.threshold = withheld, threshold
+        self.parts = {f.name: _parts(survey, f) for f in survey.figures}
+
+    def group(self, members: Sequence[int]) -> dict[str, Any]:
+        """One group's figures from its cells on show (``suppressed`` when none is)."""
+        shown = [i for i in members if i not in self.hidden]
+        if not shown:
+            if not members:
+                return self._figures([], {})
+            full = sum(int(self.cells[i]["responses"]) for i in members)
+            return {"suppressed": True, "reason": group_reason(full, self.threshold)}
+        sums = {name: sum(self.cells[i][name] or 0 for i in shown) for name in self.survey.additive}
+        out_of: dict[str, str] = {}
+        partial = []
+        for figure in self.survey.figures:
+            usable = [i for i in shown if i not in self.withheld[figure.name]]
+            if len(usable) < len(shown):
+                full = sum(int(self.cells[i][figure.count] or 0) for i in shown)
+                if not usable:
+                    out_of[figure.name] = group_reason(full, self.threshold)
+                else:
+                    partial.append(figure.name)
+                for name in self.parts[figure.name]:
+                    sums[name] = sum(self.cells[i][name] or 0 for i in usable)
+        result = self._figures([self.hidden[i] for i in members if i in self.hidden], sums)
+        for name, reason in out_of.items():
+            figure = next(f for f in self.survey.figures if f.name == name)
+            result[figure.count] = None
+            result |= dict.fromkeys(figure.fields)
+            result.setdefault("withheld", {})[name] = reason
+        if partial:
+            result["partial"] = partial
+        return result
+
+    def _figures(self, reasons: list[str], sums: Mapping[str, Any]) -> dict[str, Any]:
+        counts = sums or dict.fromkeys(self.survey.additive, 0)
+        result = self.survey.to_figures(counts)
+        if reasons:
+            result["left_out"] = left_out(reasons)
+        return result
+
+
+def _parts(survey: Survey, figure: Figure) -> tuple[str, ...]:
+    """The additive counts a figure is made of: its own count and those named after it."""
+    return tuple(n for n in survey.additive if n == figure.count or n.startswith(f"{figure.name}_"))
 
 
 def _sum_by(
