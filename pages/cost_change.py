@@ -12,6 +12,7 @@ import streamlit as st
 from evaluation.measures.cost_change import GROUP_KEYS, costs, difference
 from evaluation.measures.cost_drill import requests
 from evaluation.measures.selection import choices
+from evaluation.measures.suppression import configured_threshold
 from evaluation.present import cost_tables as shown
 from evaluation.present.charts import cost_distribution_chart
 from evaluation.present.exports import to_csv
@@ -49,7 +50,7 @@ chosen = filters.view(
 )
 selection, by = chosen.selection, chosen.by
 st.text(f"Showing: {selection.describe()}")  # site and cohort names are free text
-costed = cached(store, costs, selection, by=by)
+costed = cached(store, costs, selection, by=by, threshold=configured_threshold())
 report = costed.report
 if not report.groups:
     components.nothing_yet(

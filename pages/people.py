@@ -32,16 +32,14 @@ store, site_names, threshold = components.survey_page(
 )
 small = fewer_than(threshold)
 st.caption(
-    f"Each percentage is of the responses that answered that question (the 'answered' "
-    f"columns); partly is not counted as yes and is shown beside it. A group of {small} "
-    f"responses shows '{small}' instead of its figures, and so does the next smallest group "
-    "where a total would otherwise reveal it."
+    "Each percentage is of the responses that answered that question (the 'answered' "
+    "columns); partly is not counted as yes and is shown beside it. " + shown.hiding_note(threshold)
 )
 
 st.header("Headline figures by site and approach")
 headline = cached(store, fb.feedback_measures, ["site", "approach"], threshold=threshold)
 if headline.total.get("suppressed"):
-    st.info(f"There are {small} responses in all, so no figures can be shown.")
+    st.info(shown.total_hidden(headline.total, threshold))
 else:
     columns = st.columns(5)
     columns[0].metric("Responses", count(headline.total["responses"]))

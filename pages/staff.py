@@ -31,11 +31,7 @@ store, site_names, threshold = components.survey_page(
     "There are no staff experience responses yet. Import a staff file on the Upload data page.",
 )
 small = fewer_than(threshold)
-st.caption(
-    f"Each mean is of the responses that scored that item. A group of {small} responses "
-    f"shows '{small}' instead of its figures, and so does the next smallest group where a "
-    "total would otherwise reveal it."
-)
+st.caption("Each mean is of the responses that scored that item. " + shown.hiding_note(threshold))
 
 st.header("By site and approach")
 headline = cached(store, sf.staff_measures, ["site", "approach"], threshold=threshold)

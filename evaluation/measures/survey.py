@@ -20,14 +20,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from evaluation.core.vocabulary import NOT_GIVEN, approach_order
-from evaluation.measures.suppression import (
-    DEFAULT_THRESHOLD,
-    Figure,
-    check_threshold,
-    group_reason,
-    hide,
-    left_out,
-)
+from evaluation.measures.suppression import DEFAULT_THRESHOLD, Figure, check_threshold, hide
+from evaluation.measures.survey_sums import CellSums, Filter, matches
 from evaluation.store.connection import Store
 from evaluation.store.query import column, dicts, scalar
 
@@ -78,7 +72,7 @@ class Measures:
     threshold: int
     groups: list[dict[str, Any]]
     total: dict[str, Any]
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, Filter] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -135,7 +129,7 @@ def whole_weeks(start: date | None, end: date | None) -> tuple[date | None, date
     return monday, sunday
 
 
-def fine_keys(by: Sequence[str], filters: Mapping[str, str]) -> tuple[str, ...]:
+def fine_keys(by: Sequence[str], filters: Mapping[str, Filter]) -> tuple[str, ...]:
     """The keys a table is suppressed on: its own, its filters', and site and approach."""
     return tuple(dict.fromkeys([*STRUCTURE, *filters, *by]))
 
@@ -151,13 +145,14 @@ def measure(
     *,
     start: date | None = None,
     end: date | None = None,
-    filters: Mapping[str, str] | None = None,
+    filters: Mapping[str, Filter] | None = None,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> Measures:
     """Responses and figures per group, small groups hidden.
 
-    ``filters`` (e.g. ``{"site": "North"}``) keep only matching groups; they are grouping
-    keys too, so the suppression is that of the whole table.
+    ``filters`` (e.g. ``{"site": "North"}``, or ``{"site": ("North", "South")}`` to add up
+    several) keep only matching groups; they are grouping keys too, so the suppression is
+    that of the whole table.
     """
     filters = dict(filters or {})
     by = check_by(by, survey.group_sql)
@@ -176,7 +171,7 @@ def grouped(
     survey: Survey,
     raw: list[dict[str, Any]],
     by: Sequence[str],
-    filters: Mapping[str, str],
+    filters: Mapping[str, Filter],
     start: date | None,
     end: date | None,
     threshold: int,
@@ -191,7 +186,8 @@ def grouped(
     the whole table and can't be subtracted from it to reveal anything.
     """
     check_threshold(threshold)
-    keys = tuple(dict.fromkeys([*filters, *by]))
+    single = [k for k, v in filters.items() if isinstance(v, str)]
+    keys = tuple(dict.fromkeys([*single, *by]))
     cells = _sum_by([r for r in raw if r["responses"]], fine_keys(by, filters), survey.additive)
     base_of = [tuple(c[k] for k in STRUCTURE) for c in cells]
     hidden = hide([int(c["responses"]) for c in cells], base_of, threshold)
@@ -201,78 +197,18 @@ def grouped(
     }
     members: dict[tuple[Any, ...], list[int]] = {}
     for i, cell in enumerate(cells):
-        members.setdefault(tuple(cell[k] for k in keys), []).append(i)
+        if matches(cell, filters):
+            members.setdefault(tuple(cell[k] for k in keys), []).append(i)
     picked = sorted(
-        (
-            (dict(zip(keys, key, strict=True)), found)
-            for key, found in members.items()
-            if all(dict(zip(keys, key, strict=True))[k] == v for k, v in filters.items())
-        ),
+        ((dict(zip(keys, key, strict=True)), found) for key, found in members.items()),
         key=lambda item: sort_key(item[0], keys),
     )
-    rows = _Sums(survey, cells, hidden, withheld, threshold)
+    rows = CellSums(
+        survey.figures, survey.additive, survey.to_figures, cells, hidden, withheld, threshold
+    )
     groups = [{k: named[k] for k in by} | rows.group(found) for named, found in picked]
     total = rows.group([i for _, found in picked for i in found])
     return Measures(survey.table, tuple(by), start, end, threshold, groups, total, dict(filters))
-
-
-class _Sums:
-    """Groups made of the cells on show, each saying what it left out and why."""
-
-    def __init__(
-        self,
-        survey: Survey,
-        cells: list[dict[str, Any]],
-        hidden: Mapping[int, str],
-        withheld: Mapping[str, Mapping[int, str]],
-        threshold: int,
-    ) -> None:
-        self.survey, self.cells, self.hidden = survey, cells, hidden
-        self.withheld, self.threshold = withheld, threshold
-        self.parts = {f.name: _parts(survey, f) for f in survey.figures}
-
-    def group(self, members: Sequence[int]) -> dict[str, Any]:
-        """One group's figures from its cells on show (``suppressed`` when none is)."""
-        shown = [i for i in members if i not in self.hidden]
-        if not shown:
-            if not members:
-                return self._figures([], {})
-            full = sum(int(self.cells[i]["responses"]) for i in members)
-            return {"suppressed": True, "reason": group_reason(full, self.threshold)}
-        sums = {name: sum(self.cells[i][name] or 0 for i in shown) for name in self.survey.additive}
-        out_of: dict[str, str] = {}
-        partial = []
-        for figure in self.survey.figures:
-            usable = [i for i in shown if i not in self.withheld[figure.name]]
-            if len(usable) < len(shown):
-                full = sum(int(self.cells[i][figure.count] or 0) for i in shown)
-                if not usable:
-                    out_of[figure.name] = group_reason(full, self.threshold)
-                else:
-                    partial.append(figure.name)
-                for name in self.parts[figure.name]:
-                    sums[name] = sum(self.cells[i][name] or 0 for i in usable)
-        result = self._figures([self.hidden[i] for i in members if i in self.hidden], sums)
-        for name, reason in out_of.items():
-            figure = next(f for f in self.survey.figures if f.name == name)
-            result[figure.count] = None
-            result |= dict.fromkeys(figure.fields)
-            result.setdefault("withheld", {})[name] = reason
-        if partial:
-            result["partial"] = partial
-        return result
-
-    def _figures(self, reasons: list[str], sums: Mapping[str, Any]) -> dict[str, Any]:
-        counts = sums or dict.fromkeys(self.survey.additive, 0)
-        result = self.survey.to_figures(counts)
-        if reasons:
-            result["left_out"] = left_out(reasons)
-        return result
-
-
-def _parts(survey: Survey, figure: Figure) -> tuple[str, ...]:
-    """The additive counts a figure is made of: its own count and those named after it."""
-    return tuple(n for n in survey.additive if n == figure.count or n.startswith(f"{figure.name}_"))
 
 
 def _sum_by(
@@ -310,6 +246,23 @@ def sites(store: Store, table: str = "feedback") -> list[str]:
     """The sites the table has rows for, in name order."""
     DATED_TABLES[table]
     return column(store, f"SELECT DISTINCT site FROM {table} ORDER BY 1")
+
+
+def latest_day(
+    store: Store,
+    table: str,
+    approach: str,
+    sites: Sequence[str] = (),
+    before: date | None = None,
+) -> date | None:
+    """The newest response about ``approach`` at ``sites`` (all when empty) on or before
+    ``before``: where the latest pulse is when a period has none."""
+    day = DATED_TABLES[table]
+    where, params = window_sql(day, None, before)
+    sql = f"SELECT max({day}) FROM {table} WHERE approach = ? AND {where}"
+    if sites:
+        sql += f" AND site IN ({', '.join('?' for _ in sites)})"
+    return scalar(store, sql, [approach, *params, *sites])
 
 
 def has_approach(

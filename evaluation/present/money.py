@@ -130,6 +130,16 @@ def baseline_interval(usual: ConversionRow | None, baseline: Decimal) -> tuple[f
     return usual.conversion_ci95 if shown == baseline else None
 
 
+def no_estimate(current: ConversionRow | None) -> str:
+    """Why there is no estimate of cost avoided."""
+    if current is None or not current.new_requests:
+        return "No new requests under three conversations in this selection to estimate from."
+    return (
+        "No conversion rate under three conversations to estimate from in this selection "
+        f"({current.why_no_rate})."
+    )
+
+
 def _people(value: Decimal) -> str:
     return number(value, 0)
 

@@ -61,6 +61,24 @@ def scope_note(group: Mapping[str, Any], threshold: int, shown: str = "groups") 
     return f"all shown {shown}; {text} left out" if text else ""
 
 
+def hiding_note(threshold: int) -> str:
+    """How small groups are hidden, in two sentences for a page's caption."""
+    small = fewer_than(threshold)
+    return (
+        f"A group of {small} responses shows '{small}' instead of its figures. Totals add up "
+        "the groups on show and say what they left out; a group with enough responses is "
+        "hidden only where a site's own total would give a small group away, and then says "
+        "'hidden to protect a small group'. Periods are whole weeks, Monday to Sunday."
+    )
+
+
+def total_hidden(total: Mapping[str, Any], threshold: int) -> str:
+    """Why a page's total shows no figures."""
+    if total.get("reason") == PROTECT:
+        return f"Every group here has {fewer_than(threshold)} responses, so no figures are shown."
+    return f"There are {fewer_than(threshold)} responses in all, so no figures can be shown."
+
+
 def _answered(group: Mapping[str, Any], name: str, count: str, threshold: int) -> str:
     withheld = group.get("withheld") or {}
     if name in withheld:
