@@ -157,7 +157,7 @@ def _figure_rows(figures: Sequence[Figure]) -> tuple[list[str], list[list[str]]]
             f"{f.label}\n{f.base}" if f.base else f.label,
             f.value,
             f.previous,
-            f.change,
+            f"{f.change} ({f.tone})" if f.tone else f.change,
             f.usual,
         ]
         for f in figures
