@@ -239,7 +239,9 @@ def conversion(con: duckdb.DuckDBPyConnection) -> str:
     """``report conversion --format json``: the whole store as one group, and the total."""
     conv = frame(con, CONVERSATION_COLUMNS)
     req = requests(conv)
-    packages = frame(con, "SELECT person_id, service, starts_on, status, support FROM care_packages")
+    packages = frame(
+        con, "SELECT person_id, service, starts_on, status, support FROM care_packages"
+    )
     new = req["request_type"] == "new"
     full_year = conv["started_on"].min() + REPEAT_WINDOW_DAYS * DAY
     row = ConversionRow(

@@ -40,7 +40,7 @@ from evaluation.present.exports import to_csv
 from evaluation.present.formats import days, number, percent, uk_date
 from evaluation.store.connection import Store, StoreError
 
-SPLITS = ("site", "approach", "area", "cohort")
+SPLITS = ("site", "approach", "area", "cohort", "request_type")
 PARTS = ("underway", "weekly", "complete", "waiting", "handoffs")
 CSV_COLUMNS = (
     "part",

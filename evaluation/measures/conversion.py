@@ -82,6 +82,12 @@ class Flow:
         return self.new_requests > self.new_underway
 
     @property
+    def provisional(self) -> bool:
+        """More than a third of the new requests still underway: the rate will move as that
+        work finishes (the same rule as cost change's)."""
+        return self.new_underway * 3 > self.new_requests
+
+    @property
     def rates_shown(self) -> bool:
         return self.new_requests > 0 and self.known and not self.small
 

@@ -81,6 +81,7 @@ class Figure:
     better: str = "up"
     number: float | None = None
     previous_number: float | None = None
+    compared: str = ""  # the previous period when it isn't the meeting's (whole weeks)
 
     @property
     def tone(self) -> str:
@@ -99,7 +100,7 @@ class Figure:
         """What the figure rests on, the previous period and usual practice, a line each."""
         lines = [self.base] if self.base else []
         if self.previous:
-            lines.append(f"Previous period ({previous_period}): {self.previous}")
+            lines.append(f"Previous period ({self.compared or previous_period}): {self.previous}")
         if self.change == "no change":
             lines.append("No change since the previous period")
         elif self.tone:

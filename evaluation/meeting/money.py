@@ -46,7 +46,7 @@ from evaluation.present.formats import (
     percent,
     uk_date,
 )
-from evaluation.present.money import rate_cell
+from evaluation.present.money import rate_cell, underway_note
 from evaluation.store.connection import Store
 
 
@@ -87,6 +87,8 @@ def _rate_figure(
             base += f" ({row.why_no_rate})"
         elif with_interval:
             base += f" (95% interval {interval(row.conversion_ci95)})"
+        if row.why_no_rate is None and underway_note(row):
+            base += f"; {underway_note(row)}"
     return Figure(
         label=label,
         value=rate_cell(row, value) if row else "none",

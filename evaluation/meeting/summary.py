@@ -200,9 +200,7 @@ def summarise(
     previous = period.before()
     people, feedback_attention = people_section(store, chosen, period, previous, threshold)
     staff = staff_section(store, chosen, period, previous, threshold)
-    money, report, money_attention = money_section(
-        store, chosen, period, previous, threshold, by
-    )
+    money, report, money_attention = money_section(store, chosen, period, previous, threshold, by)
     flow, flow_attention = conversations_section(store, chosen, period, previous, data_date)
     fresh = freshness(store)
     stale = stale_attention(fresh, today or generated.date())

@@ -98,6 +98,7 @@ def _survey_figures(
     usual_label: str,
     threshold: int,
     latest: str = "",
+    compared: str = "",
 ) -> list[Figure]:
     """The headline figures; ``latest`` names the latest pulse when ``now`` is from it (no
     change is then worked out: the two periods are not alike)."""
@@ -119,6 +120,7 @@ def _survey_figures(
                 usual_label=usual_label,
                 number=now_number,
                 previous_number=None if latest else previous_number,
+                compared=compared,
             )
         )
     return figures
@@ -215,13 +217,20 @@ def survey_section(
         f"{REPORT} {survey.report} --by {by} {weeks_before.options()}",
     ]
     latest = ""
-    shown = scope_now
+    shown, table_weeks = scope_now, weeks
     if survey.latest_when_none and now.get(THREE_CONVERSATIONS) is None:
         pulse, pulse_period = _latest(survey, store, sites, weeks, threshold)
         if pulse is not None and pulse_period is not None:
-            now, shown = _by_approach(pulse) or {}, pulse
+            now, shown, table_weeks = _by_approach(pulse) or {}, pulse, pulse_period
             latest = f"latest pulse, {pulse_period.describe()} (none in this period)"
             commands.append(f"{REPORT} {survey.report} --by {by} {pulse_period.options()}")
+            table = survey.measure(
+                store,
+                ("site", "approach"),
+                start=pulse_period.start,
+                end=pulse_period.end,
+                threshold=threshold,
+            )
     usual, usual_label = usual_practice(
         now.get(USUAL_PRACTICE),
         sites,
@@ -231,7 +240,9 @@ def survey_section(
         commands,
         f"{REPORT} {survey.report} --by approach {weeks.options()}",
     )
-    figures = _survey_figures(survey.items, now, before, usual, usual_label, threshold, latest)
+    figures = _survey_figures(
+        survey.items, now, before, usual, usual_label, threshold, latest, weeks_before.describe()
+    )
     notes = [
         f"Responses from {survey.who} at three conversations: "
         f"{_responses(now.get(THREE_CONVERSATIONS), threshold)} "
@@ -246,7 +257,7 @@ def survey_section(
         title=survey.title,
         intro=survey.intro,
         figures=figures,
-        tables=[_survey_table(survey, table, sites, weeks)],
+        tables=[_survey_table(survey, table, sites, table_weeks)],
         notes=notes,
         chart=survey.chart(shown),
         chart_text=survey.chart_text(shown),

@@ -35,13 +35,22 @@ def interval_cell(row: ConversionRow, places: int = 2) -> str:
     return interval(row.conversion_ci95, places) if row.why_no_rate is None else rate_cell(row, 0)
 
 
+def underway_note(row: Flow) -> str:
+    """ "provisional: 25 of 31 still underway" (or just how many are), "" when none is."""
+    if not row.new_underway:
+        return ""
+    text = f"{row.new_underway:,} of {row.new_requests:,} still underway"
+    return f"provisional: {text}" if row.provisional else text
+
+
 def conversion_metric(row: ConversionRow, label: str) -> tuple[str, str, str]:
     """(label, rate, what it rests on) for a headline metric; the reason when no rate."""
     counts = f"{row.long_term:,} of {row.new_requests:,} new requests led to long-term support"
     why = row.why_no_rate
     if why is not None:
         return label, rate_cell(row, None), f"{counts} ({why})."
-    underway = f"; {row.new_underway:,} still underway" if row.new_underway else ""
+    underway = underway_note(row)
+    underway = f"; {underway}" if underway else ""
     return (
         label,
         percent(row.conversion_rate, 2),
