@@ -41,7 +41,7 @@ def older_caption(older: OlderFirstConversations) -> str:
 
 
 NOT_RECORDED = (
-    "Not recorded: every request here has just one conversation naming a worker (usual "
+    "Not recorded: no request here has more than one conversation naming a worker (usual "
     "practice often records one assessment per request), so a hand-off can't show in the data."
 )
 
