@@ -46,7 +46,7 @@ from evaluation.present.formats import (
     percent,
     uk_date,
 )
-from evaluation.present.money import rate_cell, underway_note
+from evaluation.present.money import rate_cell, repeat_flag, underway_note
 from evaluation.store.connection import Store
 
 
@@ -235,7 +235,8 @@ def _conversion_table(rows: Mapping[str, conversion.ConversionRow], period: Peri
         "Conversion = new requests that led to long-term support ÷ new requests. Reached "
         "Conversation 2 or 3: requests that had that conversation. A repeat request is a new "
         "request within a year of an earlier one that ended without long-term support. A "
-        "column of fewer than 5 new requests shows its counts and no rates.",
+        "column of fewer than 5 new requests shows its counts and no rates."
+        + "".join(repeat_flag(r, " ") for r in groups[:1]),
     )
 
 

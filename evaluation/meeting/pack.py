@@ -156,9 +156,9 @@ def _figure_rows(figures: Sequence[Figure]) -> tuple[list[str], list[list[str]]]
         [
             f"{f.label}\n{f.base}" if f.base else f.label,
             f.value,
-            f.previous,
-            f"{f.change} ({f.tone})" if f.tone else f.change,
-            f.usual,
+            f.previous or "none",
+            f"{f.change} ({f.tone})" if f.tone else (f.change or "not comparable"),
+            f.usual or "not compared",
         ]
         for f in figures
     ]

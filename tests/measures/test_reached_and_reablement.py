@@ -212,3 +212,29 @@ def test_a_group_of_fewer_than_five_new_requests_shows_counts_and_no_rate(store:
     assert big.conversion_rate == 5.0 and big.conversion_ci95 is not None
     raised = {r.group["area"]: r for r in conversion(store, None, ("area",), threshold=25)}
     assert raised["Big"].conversion_rate is None
+
+
+def test_request_type_is_a_grouping_of_both_reports(
+    store: Store, db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", TEST_KEY)
+    rows = [
+        conversation(
+            conversation_id=f"R{n}", person_id=f"P{n}", site="S", approach="3Cs",
+            conversation=1, request_type="new" if n < 8 else "existing",
+            started_on=date(2024, 1, 1), ended_on=date(2024, 1, 5),
+            long_term_support="yes" if n in (0, 9) else "no",
+        )
+        for n in range(14)
+    ]  # fmt: skip
+    import_files(store, [("r.csv", csv_bytes(rows))], as_of=date(2024, 12, 31))
+    store.close()
+    db = ["--db", str(db_path), "--by", "request_type", "--format", "json"]
+    assert main(["report", "conversion", *db]) == 0
+    groups = {g["request_type"]: g for g in json.loads(capsys.readouterr().out)["groups"]}
+    assert (groups["new"]["new_requests"], groups["new"]["conversion_rate"]) == (8, 12.5)
+    assert groups["existing"]["requests"] == 6 and groups["existing"]["new_requests"] == 0
+    assert groups["existing"]["no_rate_because"] == "no new requests"
+    assert main(["report", "cost-change", *db]) == 0
+    columns = [g["request_type"] for g in json.loads(capsys.readouterr().out)["groups"]]
+    assert columns == ["existing", "new"]
