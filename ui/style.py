@@ -1,8 +1,9 @@
 """The dashboard's own look: fixed CSS of ours, with no user text in it, and the tab icon.
 
-Captions are darkened from Streamlit's faded text (its colour at 60% opacity: #999b9d on white,
-2.8:1) to pass WCAG AA contrast (4.5:1) for small text: axe found them on five pages. The icon is a file of ours, so
-the browser asks no other host for it (a ``:material/…:`` page icon is fetched from Google).
+Captions are darkened from Streamlit's faded text (its colour at 60% opacity: #999b9d on
+white, 2.8:1) to pass WCAG AA contrast (4.5:1) for small text: axe found them on five pages.
+The icon is a file of ours, so the browser asks no other host for it (a ``:material/…:`` page
+icon is fetched from Google).
 """
 
 from __future__ import annotations
