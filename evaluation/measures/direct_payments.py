@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from evaluation.core.vocabulary import LONG_TERM, NOT_GIVEN_GROUP
+from evaluation.measures.conversion import check_by
 from evaluation.measures.rates import percent
 from evaluation.measures.selection import Selection
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
@@ -58,16 +59,6 @@ class DirectPayments:
         }
 
 
-def check_split(by: Iterable[str]) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(by))
-    unknown = [b for b in chosen if b not in SPLITS]
-    if unknown:
-        raise ValueError(
-            f"can't split direct payments by {', '.join(unknown)}: use {', '.join(SPLITS)}"
-        )
-    return chosen
-
-
 def direct_payments(
     store: Store,
     on: Sequence[date],
@@ -81,7 +72,7 @@ def direct_payments(
     ``selection``'s sites and areas apply to where each person is on the day; its other
     filters (approach, period) say nothing about a package and are not used.
     """
-    dims = check_split(by)
+    dims = check_by(tuple(dict.fromkeys(by)), SPLITS)
     days = sorted(set(on))
     if not days:
         return []

@@ -440,10 +440,9 @@ def test_harrow_files_are_deterministic() -> None:
     assert harrow_files(7) != harrow_files(8)
 
 
-def test_a_column_of_fewer_than_five_completed_shows_counts_and_no_money(store: Store) -> None:
-    """Issue 20 item 7: a site × area × cohort column of one person would show that person's
-    weekly change. Counts stay; the average, full year, interval, difference and the bands of
-    the chart do not."""
+def one_person_column(lone_type: str = "new") -> bytes:
+    """12 completed requests in the area Big (+£0 to +£11 a week) and one person in Lone
+    (+£250 a week, of request type ``lone_type``)."""
     header = (
         "conversation_id,person_id,site,approach,request_type,started_on,ended_on,area,"
         "weekly_cost_before,weekly_cost_after\r\n"
@@ -452,9 +451,15 @@ def test_a_column_of_fewer_than_five_completed_shows_counts_and_no_money(store: 
         f"C{n},P{n},North,usual practice,new,01/03/2024,10/03/2024,Big,100,{100 + n}"
         for n in range(12)
     ]
-    rows.append("ONE,PONE,North,usual practice,new,01/03/2024,10/03/2024,Lone,100,350")
-    data = (header + "\r\n".join(rows) + "\r\n").encode()
-    import_files(store, [("c.csv", data)], as_of=date(2024, 12, 31))
+    rows.append(f"ONE,PONE,North,usual practice,{lone_type},01/03/2024,10/03/2024,Lone,100,350")
+    return (header + "\r\n".join(rows) + "\r\n").encode()
+
+
+def test_a_column_of_fewer_than_five_completed_shows_counts_and_no_money(store: Store) -> None:
+    """Issue 20 item 7: a site × area × cohort column of one person would show that person's
+    weekly change. Counts stay; the average, full year, interval, difference and the bands of
+    the chart do not."""
+    import_files(store, [("c.csv", one_person_column())], as_of=date(2024, 12, 31))
     report = summary(store, by=("area",))
     big, lone = report.groups
     assert (lone.conversations, lone.increases, lone.completed) == (1, 1, 1)

@@ -192,8 +192,9 @@ def test_no_rate_while_every_new_request_is_underway(store: Store) -> None:
     assert row.as_dict()["no_rate_because"] == row.why_no_rate
 
 
-def test_a_group_of_fewer_than_five_new_requests_shows_counts_and_no_rate(store: Store) -> None:
-    rows = [
+def small_area_rows() -> list[dict[str, Any]]:
+    """20 new requests in Big (1 to long-term support) and 1 in Tiny, which led to it."""
+    return [
         conversation(
             conversation_id=f"A{n}", person_id=f"P{n}", site="S", approach="3Cs",
             conversation=1, request_type="new", started_on=date(2025, 1, 1),
@@ -202,7 +203,10 @@ def test_a_group_of_fewer_than_five_new_requests_shows_counts_and_no_rate(store:
         )
         for n in range(21)
     ]  # fmt: skip
-    import_files(store, [("a.csv", csv_bytes(rows))])
+
+
+def test_a_group_of_fewer_than_five_new_requests_shows_counts_and_no_rate(store: Store) -> None:
+    import_files(store, [("a.csv", csv_bytes(small_area_rows()))])
     areas = {r.group["area"]: r for r in conversion(store, None, ("area",))}
     tiny, big = areas["Tiny"], areas["Big"]
     assert (tiny.new_requests, tiny.long_term) == (1, 1)  # the published counts stay

@@ -15,9 +15,10 @@ from tests.measures.test_birmingham_measures import (
     completed_records,
     direct_payment_records,
 )
-from tests.measures.test_conversion import conversation, csv_bytes
+from tests.measures.test_conversion import csv_bytes
+from tests.measures.test_cost_change import one_person_column
 from tests.measures.test_reached_and_reablement import load as load_medway
-from tests.measures.test_reached_and_reablement import packages_csv
+from tests.measures.test_reached_and_reablement import packages_csv, small_area_rows
 
 
 def _table(at, column: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -61,16 +62,7 @@ def test_money_page_direct_payments_on_birminghams_dates(store: Store, app_test)
 
 
 def test_money_page_area_of_one_shows_counts_and_no_rate(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
-    rows = [
-        conversation(
-            conversation_id=f"A{n}", person_id=f"P{n}", site="S", approach="3Cs",
-            conversation=1, request_type="new", started_on=date(2025, 1, 1),
-            ended_on=date(2025, 1, 9), area="Big" if n < 20 else "Tiny",
-            long_term_support="yes" if n in (3, 20) else "no",
-        )
-        for n in range(21)
-    ]  # fmt: skip
-    import_files(store, [("a.csv", csv_bytes(rows))], as_of=date(2025, 6, 30))
+    import_files(store, [("a.csv", csv_bytes(small_area_rows()))], as_of=date(2025, 6, 30))
     at = app_test("pages/money.py")
     areas = _table(at, "% long-term").set_index("Area")
     assert areas.loc["Tiny", "Long-term support"] == 1  # the count stays
@@ -110,16 +102,7 @@ def test_conversations_page_conversations_completed(store: Store, app_test) -> N
 
 
 def test_cost_change_column_of_one_shows_counts_and_why_no_money(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
-    header = (
-        "conversation_id,person_id,site,approach,request_type,started_on,ended_on,area,"
-        "weekly_cost_before,weekly_cost_after\r\n"
-    )
-    rows = [
-        f"C{n},P{n},North,usual practice,new,01/03/2024,10/03/2024,Big,100,{100 + n}"
-        for n in range(12)
-    ]
-    rows.append("ONE,PONE,North,usual practice,existing,01/03/2024,10/03/2024,Lone,100,350")
-    import_files(store, [("c.csv", (header + "\r\n".join(rows) + "\r\n").encode())])
+    import_files(store, [("c.csv", one_person_column(lone_type="existing"))])
     at = app_test("pages/cost_change.py")
     assert "request_type" in at.multiselect(key="cc_by").options
     at.multiselect(key="cc_by").set_value(["request_type"]).run()
