@@ -46,7 +46,8 @@ chosen = filters.view(
         "cohorts": "The export's own label, e.g. covid / non-covid as Harrow split its results."
     },
     by_help="Harrow compared the innovation site with the old locality team: one column per "
-    "approach. Add cohort to split covid / non-covid, or site or area.",
+    "approach. Add cohort to split covid / non-covid, request type to set new requests "
+    "against existing ones, or site or area.",
 )
 selection, by = chosen.selection, chosen.by
 st.text(f"Showing: {selection.describe()}")  # site and cohort names are free text

@@ -256,7 +256,9 @@ def _cover(pdf: _Pack, summary: MeetingSummary) -> None:
             (
                 "Small numbers",
                 f"a group of {fewer_than(summary.threshold)} responses shows "
-                f"'{fewer_than(summary.threshold)}' and no figures",
+                f"'{fewer_than(summary.threshold)}' and no figures, and totals add up the "
+                "groups on show; a column of "
+                f"{fewer_than(summary.threshold)} requests shows counts but no rate or average",
             ),
         ]
     )
