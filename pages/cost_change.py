@@ -9,8 +9,10 @@ widgets, in ``st.text`` or inside ``st.dataframe``.
 
 import streamlit as st
 
-from evaluation.measures.cost_change import GROUP_KEYS, costs, difference, requests
+from evaluation.measures.cost_change import GROUP_KEYS, costs, difference
+from evaluation.measures.cost_drill import requests
 from evaluation.measures.selection import choices
+from evaluation.measures.suppression import configured_threshold
 from evaluation.present import cost_tables as shown
 from evaluation.present.charts import cost_distribution_chart
 from evaluation.present.exports import to_csv
@@ -44,11 +46,12 @@ chosen = filters.view(
         "cohorts": "The export's own label, e.g. covid / non-covid as Harrow split its results."
     },
     by_help="Harrow compared the innovation site with the old locality team: one column per "
-    "approach. Add cohort to split covid / non-covid, or site or area.",
+    "approach. Add cohort to split covid / non-covid, request type to set new requests "
+    "against existing ones, or site or area.",
 )
 selection, by = chosen.selection, chosen.by
 st.text(f"Showing: {selection.describe()}")  # site and cohort names are free text
-costed = cached(store, costs, selection, by=by)
+costed = cached(store, costs, selection, by=by, threshold=configured_threshold())
 report = costed.report
 if not report.groups:
     components.nothing_yet(

@@ -16,6 +16,8 @@ from evaluation.cli.options import (
     add_filters,
     add_format,
     add_period,
+    add_threshold,
+    chosen_threshold,
     measured,
     print_json,
     refuse,
@@ -35,10 +37,12 @@ HEADERS = (
     "Conversion",
     "95% interval",
     "Requests",
-    "Reached C2",
-    "Reached C3",
+    "Had C2",
+    "Had C3",
     "Repeat requests",
     "Repeat rate",
+    "Reablement",
+    "Reablement rate",
 )
 CSV_COLUMNS = (
     "group",
@@ -46,13 +50,18 @@ CSV_COLUMNS = (
     "new_requests",
     "long_term",
     "no_long_term",
+    "new_underway",
     "conversion_rate",
     "conversion_ci95_low",
     "conversion_ci95_high",
+    "no_rate_because",
     "reached_conversation_2",
     "reached_conversation_3",
     "repeat_requests",
     "repeat_rate",
+    "repeat_unsure",
+    "reablement",
+    "reablement_rate",
 )
 
 
@@ -70,21 +79,25 @@ def add_selection_arguments(parser: argparse.ArgumentParser, dimensions: Sequenc
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_selection_arguments(parser, list(DIMENSIONS))
+    add_threshold(parser)
 
 
 def _line(row: ConversionRow, label: str) -> list[Any]:
+    why = row.why_no_rate
     return [
         label,
         row.new_requests,
         row.long_term,
         row.no_long_term,
-        percent(row.conversion_rate, 2),
-        interval(row.conversion_ci95, 2, joiner="–"),
+        why or percent(row.conversion_rate, 2),
+        "" if why else interval(row.conversion_ci95, 2, joiner="–"),
         row.requests,
         row.reached_conversation_2,
         row.reached_conversation_3,
         row.repeat_requests,
-        percent(row.repeat_rate, 2),
+        "" if why else percent(row.repeat_rate, 2),
+        row.reablement,
+        "" if why else percent(row.reablement_rate, 2),
     ]
 
 
@@ -98,7 +111,12 @@ def _csv_row(row: ConversionRow, label: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        by, selection, (groups, overall) = measured(args, list(DIMENSIONS), groups_and_total)
+        threshold = chosen_threshold(args)
+        by, selection, (groups, overall) = measured(
+            args,
+            list(DIMENSIONS),
+            lambda store, chosen, by: groups_and_total(store, chosen, by, threshold=threshold),
+        )
     except (ValueError, StoreError) as error:
         return refuse(error)
     if args.format == "json":
@@ -121,6 +139,16 @@ def run(args: argparse.Namespace) -> int:
     print(text_table(HEADERS, [_line(g, label) for g, label in labelled]))
     print(
         "Conversion = new requests that led to long-term support ÷ new requests; the interval "
-        "is a 95% Wilson interval. Repeat rate = repeat requests ÷ new requests."
+        "is a 95% Wilson interval. Repeat rate = repeat requests ÷ new requests; reablement "
+        "rate = new requests with a reablement or ST-Max package ÷ new requests. Had C2 / C3: "
+        "requests that had a Conversation 2 / 3. A group of fewer than "
+        f"{threshold} new requests shows its counts and no rate."
     )
+    unsure = overall.repeat_unsure
+    if unsure:
+        print(
+            f"{unsure:,} of {overall.new_requests:,} new requests began less than a year after "
+            "the first conversation in the store: an earlier request that would make them a "
+            "repeat may be missing, so repeat rates may be too low."
+        )
     return 0

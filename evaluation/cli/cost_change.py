@@ -15,6 +15,8 @@ from evaluation.cli.options import (
     add_filters,
     add_format,
     add_period,
+    add_threshold,
+    chosen_threshold,
     iso_date,
     json_text,
     open_store,
@@ -47,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_period(parser, "first start", "last start")
     add_filters(parser, ("site", "approach", "cohort", "area"))
     add_format(parser)
+    add_threshold(parser)
 
 
 def as_json(report: CostChange) -> str:
@@ -71,11 +74,14 @@ def as_table(report: CostChange, selection: Selection) -> str:
     lines.append("Exact figures:")
     for g in report.groups:
         ci, mean, year = g.mean_ci95, g.mean_weekly_change, g.full_year_impact
-        lines.append(
-            f"  {g.label}: average {'none' if mean is None else change_exact(mean)} a week; "
-            f"full year {'none' if year is None else change_exact(year)}; 95% interval "
-            + (f"{change_exact(ci[0])} to {change_exact(ci[1])}" if ci else "not available")
-        )
+        if g.why_no_average:
+            lines.append(f"  {g.label}: no average — {g.why_no_average}")
+        else:
+            lines.append(
+                f"  {g.label}: average {change_exact(mean)} a week; full year "
+                f"{change_exact(year)}; 95% interval "
+                + (f"{change_exact(ci[0])} to {change_exact(ci[1])}" if ci else "not available")
+            )
         if g.provisional:
             lines.append(
                 f"  {g.label}: provisional — {g.ongoing} of {g.conversations} requests are "
@@ -102,11 +108,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         selection = selection_from(args)
         by = check_by(args.by.split(","))
+        threshold = chosen_threshold(args)
         store = open_store(args)
     except (ValueError, StoreError) as error:
         return refuse(error)
     try:
-        report = summary(store, selection, by=by, as_of=args.as_of)
+        report = summary(store, selection, by=by, as_of=args.as_of, threshold=threshold)
     finally:
         store.close()
     if args.format == "json":

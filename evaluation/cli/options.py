@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from evaluation.core import values
 from evaluation.measures.selection import Selection
-from evaluation.measures.suppression import check_threshold
+from evaluation.measures.suppression import check_threshold, configured_threshold
 from evaluation.present.formats import MISSING
 from evaluation.store.connection import Store, StoreError, default_path
 
@@ -86,6 +86,11 @@ def add_threshold(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="hide groups with fewer responses than this (default 5; never below 5)",
     )
+
+
+def chosen_threshold(args: argparse.Namespace) -> int:
+    """``--threshold`` if given, else the install's ($EVALUATION_SMALL_NUMBERS, default 5)."""
+    return getattr(args, "threshold", None) or configured_threshold()
 
 
 def split_by(text: str, allowed: Sequence[str]) -> tuple[str, ...]:
