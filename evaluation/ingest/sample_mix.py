@@ -28,8 +28,8 @@ REASON_MIX = {
 }
 # How much likelier than average each group is to end with long-term support (or, for people
 # with care already, a rise in its cost), and each approach's share of such outcomes.
-AGE_LIKELIHOOD = {"18-64": 1.0, "65+": 1.8}
-REASON_LIKELIHOOD = (0.8, 2.0, 1.0, 1.4)
+AGE_LIKELIHOOD = {"18-64": 1.0, "65+": 1.3}
+REASON_LIKELIHOOD = (0.9, 1.4, 1.0, 1.2)
 OUTCOME_SHARE = {"three conversations": 0.09, "usual practice": 0.13}
 
 
