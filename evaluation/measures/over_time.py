@@ -109,14 +109,23 @@ def resolve_site(store: Store, site: str) -> str:
     return str(found[0])
 
 
+def changed_sites(store: Store) -> list[str]:
+    """The sites with three-conversations requests: the ones that can have changed."""
+    return column(
+        store,
+        "SELECT DISTINCT site FROM conversations WHERE approach = ? ORDER BY site",
+        [THREE_CONVERSATIONS],
+    )
+
+
 def suggested_change(store: Store, site: str) -> date | None:
     """A first guess at the day ``site`` changed approach: its first three-conversations
     conversation when it had others before; otherwise the middle of its conversations."""
     first_new, first, last = one(
         store,
-        f"SELECT min(started_on) FILTER (WHERE approach = '{THREE_CONVERSATIONS}'), "
-        "min(started_on), max(started_on) FROM conversations WHERE lower(trim(site)) = ?",
-        [site.strip().lower()],
+        "SELECT min(started_on) FILTER (WHERE approach = ?), min(started_on), max(started_on) "
+        "FROM conversations WHERE lower(trim(site)) = ?",
+        [THREE_CONVERSATIONS, site.strip().lower()],
     )
     if first is None:
         return None

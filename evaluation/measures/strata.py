@@ -158,6 +158,14 @@ class Standardised:
     def reference_requests(self) -> int:
         return sum(c.n for c in self.reference.values())
 
+    @property
+    def reference_crude(self) -> float | Decimal | None:
+        """Usual practice's own figure, over all its requests."""
+        total = sum(self.reference.values(), Cell())
+        if not total.n:
+            return None
+        return _percent(total.value) if self.measure == CONVERSION else _money(total.value)
+
     def group(self, key: Iterable[Any]) -> Comparison | None:
         wanted = tuple(key)
         return next((g for g in self.groups if tuple(g.group.values()) == wanted), None)
@@ -166,10 +174,12 @@ class Standardised:
         """What the report says once: the fields, the reference and its whole mix."""
         total = self.reference_requests
         count = "new_requests" if self.measure == CONVERSION else "completed"
+        value = "rate" if self.measure == CONVERSION else "mean_weekly_change"
         return {
             "fields": list(self.fields),
             "reference": self.reference_label,
             f"reference_{count}": total,
+            f"reference_{value}": self.reference_crude,
             "threshold": self.threshold,
             "interval": "Price and Bonett adjusted Wald"
             if self.measure == CONVERSION
