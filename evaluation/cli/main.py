@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from evaluation.cli import activity, conversion, cost_change, data, pack, surveys
+from evaluation.cli import activity, conversion, cost_change, data, over_time, pack, surveys
 from evaluation.cli.options import add_db, refuse
 from evaluation.store.connection import StoreBusy
 
@@ -21,6 +21,7 @@ REPORTS = {
     "feedback": surveys.feedback,
     "staff": surveys.staff,
     "cost-change": cost_change,
+    "difference-over-time": over_time,
 }
 
 

@@ -47,7 +47,8 @@ _DRAWS_AT_ONCE = 4_000_000  # multinomial cells drawn per block: bounds the memo
 
 @dataclass(frozen=True)
 class Cell:
-    """One side in one period: its requests, and its rate (%) or average change (£)."""
+    """One side in one period: its requests, and its rate (%) or average change (£) — none
+    when it rests on fewer requests than the small-number threshold."""
 
     requests: int
     value: float | Decimal | None
@@ -217,7 +218,7 @@ def conversion_over_time(
     )
     rates = {k: Fraction(hits[k], n) for k, n in counts.items() if n}
     cells = {
-        k: Cell(c.requests, float(100 * rates[k]) if k in rates else None)
+        k: Cell(c.requests, float(100 * rates[k]) if c.requests >= threshold else None)
         for k, c in result.cells.items()
     }
     result = replace(result, cells=cells)
@@ -305,7 +306,7 @@ def cost_over_time(
         if counts[k]
     }
     cells = {
-        k: Cell(c.requests, _pence(means[k]) if k in means else None)
+        k: Cell(c.requests, _pence(means[k]) if c.requests >= threshold else None)
         for k, c in result.cells.items()
     }
     result = replace(result, cells=cells)

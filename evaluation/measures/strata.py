@@ -84,6 +84,7 @@ class Comparison:
     reference_ci95: tuple[Any, Any] | None = None
     difference: float | Decimal | None = None
     difference_ci95: tuple[Any, Any] | None = None
+    crude_difference: float | Decimal | None = None  # as it is: all of both sides' requests
 
     @property
     def kept(self) -> list[Stratum]:
@@ -125,8 +126,8 @@ class Comparison:
                     "weight": float(s.weight or 0),
                     count: s.group.n,
                     **outcome(s.group),
-                    **{f"reference_{k}": v for k, v in outcome(s.reference).items()},
                     f"reference_{count}": s.reference.n,
+                    **{f"reference_{k}": v for k, v in outcome(s.reference).items()},
                 }
                 for s in self.kept
             ],
@@ -169,6 +170,15 @@ class Standardised:
     def group(self, key: Iterable[Any]) -> Comparison | None:
         wanted = tuple(key)
         return next((g for g in self.groups if tuple(g.group.values()) == wanted), None)
+
+    def fields_for(self, key: Iterable[Any]) -> dict[str, Any]:
+        """The ``standardised_…`` fields of the group with these values; for a group with no
+        requests to standardise (no new requests, no completed ones), the same fields empty."""
+        found = self.group(key)
+        if found is not None:
+            return found.as_dict()
+        empty = Comparison(self.measure, {}, "", None, 0, [], NO_REQUESTS, False)
+        return empty.as_dict()
 
     def as_dict(self) -> dict[str, Any]:
         """What the report says once: the fields, the reference and its whole mix."""
@@ -252,7 +262,11 @@ def compare(
         if not kept
         else None
     )
-    found = Comparison(measure, key, label, crude, total.n, strata, too_small, is_reference)
+    usual = sum(reference.values(), Cell())
+    gap = write(total.value - usual.value) if total.n and usual.n and not is_reference else None
+    found = Comparison(
+        measure, key, label, crude, total.n, strata, too_small, is_reference, crude_difference=gap
+    )
     if too_small:
         return found
     mine = sum((s.weight * s.group.value for s in kept if s.weight), Fraction(0))

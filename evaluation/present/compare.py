@@ -132,13 +132,11 @@ def too_small_text(found: Comparison, result: Standardised) -> str:
 
 
 def _crude_gap(found: Comparison, result: Standardised) -> str:
-    usual = result.reference_crude
-    if found.crude is None or usual is None:
+    if found.crude_difference is None:
         return ""
-    gap = found.crude - usual  # type: ignore[operator]
     return (
-        f" Before allowing for the mix of people the difference was "
-        f"{difference_text(result.measure, gap)}."
+        " Before allowing for the mix of people the difference was "
+        f"{difference_text(result.measure, found.crude_difference)}."
     )
 
 
@@ -250,6 +248,10 @@ def over_time_rows(found: OverTime) -> list[dict[str, Any]]:
 
     def cell(name: str) -> str:
         c = found.cells[name]
+        if not c.requests:
+            return f"no {noun}"
+        if c.value is None:
+            return f"{count(c.requests)} {noun}: fewer than {found.threshold}"
         return f"{value_text(m, c.value)} ({count(c.requests)} {noun})"
 
     before, after = f"Before {uk_date(found.changed_on)}", f"From {uk_date(found.changed_on)}"
@@ -317,3 +319,42 @@ def over_time_caption(found: OverTime) -> str:
         f"that began from {uk_date(found.changed_on)}{end}. Usual-practice sites: {sites}. "
         f"95% interval: bootstrap of {found.replicates:,} resamples, seed {found.seed}."
     )
+
+
+# --- the reports' CSV and text ------------------------------------------------------------
+
+
+def csv_columns(measure: str) -> list[str]:
+    """The like-for-like columns a report's CSV adds (``flat`` fills them)."""
+    value = "rate" if measure == CONVERSION else "mean_weekly_change"
+    return [
+        f"standardised_{value}",
+        "standardised_ci95_low",
+        "standardised_ci95_high",
+        f"standardised_reference_{value}",
+        "standardised_difference",
+        "standardised_difference_ci95_low",
+        "standardised_difference_ci95_high",
+        "standardised_requests",
+        "standardised_too_small",
+    ]
+
+
+def flat(fields: dict[str, Any]) -> dict[str, Any]:
+    """A group's ``standardised_…`` fields as CSV cells: intervals split, strata left out
+    (the JSON has them)."""
+    row = {
+        k: v for k, v in fields.items() if k not in ("standardised_strata", "standardised_left_out")
+    }
+    for name in ("standardised_ci95", "standardised_difference_ci95"):
+        ci = row.pop(name)
+        row[f"{name}_low"], row[f"{name}_high"] = ci if ci else (None, None)
+    return row
+
+
+def report_lines(result: Standardised) -> tuple[list[str], list[list[str]], list[str]]:
+    """The report's like-for-like table (headers and rows of text) and its sentences."""
+    rows = comparison_rows(result)
+    headers = list(rows[0]) if rows else []
+    cells = [["" if v is None else str(v) for v in row.values()] for row in rows]
+    return headers, cells, [*(verdict(g, result) for g in result.groups), coverage_note(result)]
