@@ -231,11 +231,12 @@ def _value(measure: str, value: Any) -> float | Decimal:
 
 def coverage_note(result: Standardised) -> str:
     """What the comparison allows for, against what, and how many requests it rests on."""
+    noun = _noun(result.measure)
     return (
-        f"Like for like: each group standardised to {result.reference_label}'s mix of "
-        f"{_noun(result.measure)} by {fields_text(result.fields)} "
-        f"({count(result.reference_requests)} {_noun(result.measure)}). Groups of people with "
-        f"fewer than {result.threshold} requests on either side are left out of both sides."
+        f"Like for like: each group's figure as if it saw the same mix of {noun}, by "
+        f"{fields_text(result.fields)}, as {result.reference_label} "
+        f"({count(result.reference_requests)} {noun}). Groups of people with fewer than "
+        f"{result.threshold} {noun} on either side are left out of both sides."
     )
 
 
