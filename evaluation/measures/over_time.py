@@ -21,6 +21,7 @@ fewer than ``threshold`` requests makes the comparison too small, with no figure
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -226,12 +227,7 @@ def conversion_over_time(
         return result
     site_change = rates["site after"] - rates["site before"]
     comparison_change = rates["comparison after"] - rates["comparison before"]
-    generator = np.random.default_rng(seed)
-    draws = [
-        generator.binomial(counts[k], float(rates[k]), size=replicates) / counts[k] for k in CELLS
-    ]
-    spread = 100 * ((draws[1] - draws[0]) - (draws[3] - draws[2]))
-    low, high = np.quantile(spread, [0.025, 0.975])
+    low, high = rate_bootstrap([(hits[k], counts[k]) for k in CELLS], seed, replicates)
     return replace(
         result,
         site_change=float(100 * site_change),
@@ -239,6 +235,36 @@ def conversion_over_time(
         difference=float(100 * (site_change - comparison_change)),
         ci95=(float(low), float(high)),
     )
+
+
+def rate_bootstrap(
+    cells: Sequence[tuple[int, int]], seed: int = SEED, replicates: int = REPLICATES
+) -> tuple[float, float]:
+    """The 95% percentile interval, in points, of (rate 2 − rate 1) − (rate 4 − rate 3) for
+    four cells of (successes, requests): each cell's resample is one binomial draw."""
+    generator = np.random.default_rng(seed)
+    draws = [generator.binomial(n, x / n, size=replicates) / n for x, n in cells]
+    spread = 100 * ((draws[1] - draws[0]) - (draws[3] - draws[2]))
+    low, high = np.quantile(spread, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def mean_bootstrap(
+    cells: Sequence[Sequence[tuple[Decimal | float, int]]],
+    seed: int = SEED,
+    replicates: int = REPLICATES,
+) -> tuple[float, float]:
+    """The 95% percentile interval of (mean 2 − mean 1) − (mean 4 − mean 3) for four cells,
+    each given as its distinct values with how many requests had each."""
+    generator = np.random.default_rng(seed)
+    draws = []
+    for cell in cells:
+        amounts = np.array([float(v) for v, _ in cell])
+        counts = np.array([n for _, n in cell], dtype=np.int64)
+        draws.append(_resampled_means(generator, amounts, counts, replicates))
+    spread = (draws[1] - draws[0]) - (draws[3] - draws[2])
+    low, high = np.quantile(spread, [0.025, 0.975])
+    return float(low), float(high)
 
 
 def _resampled_means(
@@ -312,14 +338,7 @@ def cost_over_time(
     result = replace(result, cells=cells)
     if result.too_small:
         return result
-    generator = np.random.default_rng(seed)
-    draws = []
-    for k in CELLS:
-        amounts = np.array([float(c) for c, _ in values[k]])
-        weights = np.array([n for _, n in values[k]], dtype=np.int64)
-        draws.append(_resampled_means(generator, amounts, weights, replicates))
-    spread = (draws[1] - draws[0]) - (draws[3] - draws[2])
-    low, high = np.quantile(spread, [0.025, 0.975])
+    low, high = mean_bootstrap([values[k] for k in CELLS], seed, replicates)
     site_change = means["site after"] - means["site before"]
     comparison_change = means["comparison after"] - means["comparison before"]
     return replace(
