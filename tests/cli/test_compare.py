@@ -19,7 +19,7 @@ from evaluation.measures.selection import Selection
 from evaluation.store.connection import Store
 from tests.fixtures.mix import Group, load
 from tests.harness import open_store
-from tests.measures.test_over_time import AFTER, BEFORE, CHANGED, OLD
+from tests.measures.test_over_time import CHANGED, CHANGED_GROUPS, OLD
 from tests.measures.test_standardise import SAME_RATES, TC, UP
 
 PHYSICAL = "Physical support"
@@ -157,16 +157,7 @@ def test_bad_fields_are_refused(same_rates: Path, capsys) -> None:  # type: igno
 
 
 def test_difference_over_time_report(store: Store, db_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    who = ("65+", PHYSICAL)
-    load(
-        store,
-        [
-            Group(CHANGED, UP, *who, new=40, long_term=8, start=BEFORE, days=140),
-            Group(CHANGED, TC, *who, new=40, long_term=4, start=AFTER, days=140),
-            Group(OLD, UP, *who, new=50, long_term=10, start=BEFORE, days=140),
-            Group(OLD, UP, *who, new=50, long_term=10, start=AFTER, days=140),
-        ],
-    )
+    load(store, CHANGED_GROUPS)
     store.close()
     found = report(
         capsys, db_path, "difference-over-time", "--site", CHANGED, "--changed-on", "2024-06-01",

@@ -46,17 +46,18 @@ def after(site: str, approach: str, **figures: object) -> Group:
     return Group(site, approach, *WHO, start=AFTER, days=140, **figures)  # type: ignore[arg-type]
 
 
+# Conversion at the site falls from 20% to 10% when it changes; at the old team it stays 20%.
+CHANGED_GROUPS = [
+    before(CHANGED, UP, new=40, long_term=8, changes=[50] * 10 + [0] * 10),
+    after(CHANGED, TC, new=40, long_term=4, changes=[0] * 20),
+    before(OLD, UP, new=50, long_term=10, changes=[20] * 20),
+    after(OLD, UP, new=50, long_term=10, changes=[20] * 10 + [10, 30] * 5),
+]
+
+
 @pytest.fixture
 def changed(store: Store) -> Store:
-    load(
-        store,
-        [
-            before(CHANGED, UP, new=40, long_term=8, changes=[50] * 10 + [0] * 10),
-            after(CHANGED, TC, new=40, long_term=4, changes=[0] * 20),
-            before(OLD, UP, new=50, long_term=10, changes=[20] * 20),
-            after(OLD, UP, new=50, long_term=10, changes=[20] * 10 + [10, 30] * 5),
-        ],
-    )
+    load(store, CHANGED_GROUPS)
     return store
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from evaluation.ingest.sample_loader import load_sample
 from evaluation.store.connection import Store
 from tests.fixtures.mix import Group, load
-from tests.measures.test_over_time import AFTER, BEFORE, CHANGED, OLD
+from tests.measures.test_over_time import CHANGED, CHANGED_GROUPS, OLD
 from tests.measures.test_standardise import MEMORY, SAME_RATES, TC, UP
 
 MONEY, COST = "pages/money.py", "pages/cost_change.py"
@@ -67,16 +67,7 @@ def test_groups_too_small_to_compare_say_so_instead_of_a_figure(store: Store, ap
 
 
 def test_money_page_difference_over_time(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
-    who = ("65+", "Physical support")
-    load(
-        store,
-        [
-            Group(CHANGED, UP, *who, new=40, long_term=8, start=BEFORE, days=140),
-            Group(CHANGED, TC, *who, new=40, long_term=4, start=AFTER, days=140),
-            Group(OLD, UP, *who, new=50, long_term=10, start=BEFORE, days=140),
-            Group(OLD, UP, *who, new=50, long_term=10, start=AFTER, days=140),
-        ],
-    )
+    load(store, CHANGED_GROUPS)
     at = app_test(MONEY)
     assert at.selectbox(key="money_over_time_site").value == CHANGED
     rows = table_with(at, "Change").set_index("")
