@@ -2,7 +2,9 @@
 
 Figures (kept): ``measures.cost_change.costs`` (Harrow's table and its distribution, from one
 costing), ``difference`` between two columns, and ``requests`` behind a cell for admins and
-site leads; written by ``present.cost_tables``, charted by ``present.charts``. Site, cohort
+site leads, and the like-for-like comparison (``ui.compare``:
+``standardise.standardised_cost_change`` and ``over_time.cost_over_time``); written by
+``present.cost_tables`` and ``present.compare``, charted by ``present.charts``. Site, cohort
 and area names are free text: they reach the screen only escaped in the HTML table, in
 widgets, in ``st.text`` or inside ``st.dataframe``.
 """
@@ -17,7 +19,7 @@ from evaluation.present import cost_tables as shown
 from evaluation.present.charts import cost_distribution_chart
 from evaluation.present.exports import to_csv
 from evaluation.store.figures import cached
-from ui import components, filters
+from ui import compare, components, filters
 from ui.session import current_store, permissions
 
 DRILL_LIMIT = 1000
@@ -103,6 +105,15 @@ if costed.bands:
     )
 else:
     st.info("No completed requests yet: every request here is still ongoing or excluded.")
+
+st.subheader("Is the difference real? The average change like for like")
+st.write(
+    "People with more complex needs see bigger rises in the cost of their care whatever the "
+    "approach. Here each approach (or site) is set against usual practice as if both saw the "
+    "same mix of people, and a site that changed approach is compared over time with the "
+    "usual-practice sites."
+)
+compare.cost_change(store, selection)
 
 if not permissions().may_see_people:
     st.caption("The requests behind each figure are listed for admins and site leads.")

@@ -3,9 +3,11 @@
 Figures (each kept, ``figures.cached``): ``measures.conversion.conversions`` (the total, by
 approach, by site and approach, by area and by quarter, from one query; and by request type
 and approach, with reablement), ``measures.weekly.weekly_long_term`` and ``before_after``,
-``measures.cost_avoided``, ``measures.direct_payments.direct_payments`` and the region
-comparison (``ui.regional``); written by ``present.money`` and ``present.money_charts``,
-charted by ``present.trend_charts`` and ``present.money_charts``.
+``measures.cost_avoided``, ``measures.direct_payments.direct_payments``, the like-for-like
+comparison with usual practice (``ui.compare``: ``standardise.standardised_conversion`` and
+``over_time.conversion_over_time``) and the region comparison (``ui.regional``); written by
+``present.money``, ``present.money_charts`` and ``present.compare``, charted by
+``present.trend_charts`` and ``present.money_charts``.
 """
 
 from datetime import timedelta
@@ -22,7 +24,7 @@ from evaluation.present.exports import to_csv
 from evaluation.present.formats import rounded, uk_date
 from evaluation.present.trend_charts import repeat_chart, weekly_chart
 from evaluation.store.figures import cached
-from ui import components, filters, regional
+from ui import compare, components, filters, regional
 from ui import money as money_blocks
 
 # The total, by approach, by site and approach, by area (the Birmingham table) and by
@@ -76,6 +78,15 @@ components.download_csv(
     to_csv(area_rows, list(area_rows[0])),
     "long-term-support-by-area.csv",
 )
+
+st.header("Is the difference real? Conversion like for like")
+st.write(
+    "Sites that see younger people, or more people needing physical support, convert fewer "
+    "requests into long-term support whatever they do. Here each approach (or site) is set "
+    "against usual practice as if both saw the same mix of people, and a site that changed "
+    "approach is compared over time with the usual-practice sites."
+)
+compare.conversion(store, selection)
 
 st.header("New long-term support per week")
 series = cached(store, weekly_long_term, selection)

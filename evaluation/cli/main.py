@@ -10,7 +10,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from evaluation.cli import activity, conversion, cost_change, data, direct_payments, pack, surveys
+from evaluation.cli import (
+    activity,
+    conversion,
+    cost_change,
+    data,
+    direct_payments,
+    over_time,
+    pack,
+    surveys,
+)
 from evaluation.cli.options import add_db, refuse
 from evaluation.store.connection import StoreBusy
 
@@ -22,6 +31,7 @@ REPORTS = {
     "staff": surveys.staff,
     "cost-change": cost_change,
     "direct-payments": direct_payments,
+    "difference-over-time": over_time,
 }
 
 

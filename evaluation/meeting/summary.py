@@ -25,6 +25,7 @@ from evaluation.measures import cost_change, overview
 from evaluation.measures.selection import Selection
 from evaluation.measures.stories import StoryItem, stories
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
+from evaluation.meeting.compare import with_comparison
 from evaluation.meeting.conversations import conversations_section
 from evaluation.meeting.model import Attention, Link, Period, Section, default_period
 from evaluation.meeting.money import money_section
@@ -201,6 +202,7 @@ def summarise(
     people, feedback_attention = people_section(store, chosen, period, previous, threshold)
     staff = staff_section(store, chosen, period, previous, threshold)
     money, report, money_attention = money_section(store, chosen, period, previous, threshold, by)
+    money = with_comparison(money, store, chosen, period, threshold)
     flow, flow_attention = conversations_section(store, chosen, period, previous, data_date)
     fresh = freshness(store)
     stale = stale_attention(fresh, today or generated.date())
