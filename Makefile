@@ -1,6 +1,7 @@
 # The two commands a new machine needs: `make run` (the dashboard on the sample data) and
 # `make test` (every check CI runs). Both install what they need into .venv first.
 PYTHON ?= python3
+PORT ?= 8501
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -23,7 +24,7 @@ chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
 run: $(VENV)/.app
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ import streamlit as st
 from evaluation.measures.selection import choices, date_span
 from evaluation.measures.suppression import configured_threshold
 from evaluation.measures.survey import sites
+from evaluation.present.survey_pages import comments_caption, page_of
 from evaluation.present.surveys import comment_heading
 from evaluation.store.connection import Store
 from evaluation.store.figures import cached
@@ -57,24 +58,26 @@ def table(rows: Sequence[Mapping[str, Any]], *, key: str | None = None, **option
     st.dataframe(pd.DataFrame(list(rows)), hide_index=True, key=key, **options)
 
 
-def chart(figure: Any, words: str | Sequence[str], *, label: str = "The chart in words:") -> None:
-    """A chart with its text alternative (a sentence, or one per part), read aloud and printed
-    under it."""
-    sentences = [words] if isinstance(words, str) else list(words)
+def chart(figure: Any, text: str | Sequence[str], *, label: str = "The chart in words") -> None:
+    """A chart with its text alternative (a sentence, or one per part): read aloud as the
+    chart's ``alt``, and printed in an expander under it."""
+    sentences = [text] if isinstance(text, str) else list(text)
     st.altair_chart(figure, width="stretch", alt=" ".join(sentences))
-    st.caption(label)
-    for sentence in sentences:
-        st.text(sentence)
+    words(sentences, label)
 
 
 def download_csv(label: str, data: bytes, file_name: str, key: str | None = None) -> None:
     st.download_button(label, data, file_name=file_name, mime="text/csv", key=key)
 
 
-def metrics(items: Sequence[tuple[str, str, str | None]], *, border: bool = True) -> None:
-    """A row of metrics: (label, value, help shown on hover)."""
-    for column, (label, value, help_text) in zip(st.columns(len(items)), items, strict=True):
-        column.metric(label, value, help=help_text, border=border)
+def metrics(
+    items: Sequence[tuple[str, str, str | None]], *, border: bool = True, under: bool = False
+) -> None:
+    """A row of metrics: (label, value, what it rests on) — on hover, or written ``under``."""
+    for column, (label, value, base) in zip(st.columns(len(items)), items, strict=True):
+        column.metric(label, value, help=None if under else base, border=border)
+        if under and base:
+            column.caption(base)
 
 
 def quoted(heading: str, text: str) -> None:
@@ -84,17 +87,31 @@ def quoted(heading: str, text: str) -> None:
         st.text(text)
 
 
-COMMENTS_SHOWN = 100
-
-
-def comments(found: Sequence[Any], shown: int = COMMENTS_SHOWN) -> None:
-    """Consented comments, newest first, each in a card (at most ``shown`` of them)."""
+def comments(found: Sequence[Any], key: str) -> None:
+    """Consented comments, newest first, a page of them at a time, each in a card."""
     if not found:
         st.info("No comments match.")
         return
-    st.caption(
-        f"{len(found)} comments"
-        + (f"; the newest {shown} shown: narrow with the filters" if len(found) > shown else "")
+    _, pages = page_of(found, 1)
+    page = (
+        int(st.number_input("Page", min_value=1, max_value=pages, value=1, key=f"{key}_page"))
+        if pages > 1
+        else 1
     )
-    for comment in found[:shown]:
+    shown, pages = page_of(found, page)
+    st.caption(comments_caption(found, page, pages))
+    for comment in shown:
         quoted(comment_heading(comment), comment.text)
+
+
+def details(rows: Sequence[Mapping[str, Any]], label: str, key: str | None = None) -> None:
+    """A wide table one click away, under the short one the page shows."""
+    with st.expander(label):
+        table(rows, key=key)
+
+
+def words(sentences: Sequence[str], label: str = "The chart in words") -> None:
+    """A chart's text alternative, one click away (it is also the chart's ``alt``)."""
+    with st.expander(label):
+        for sentence in sentences:
+            st.text(sentence)

@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from evaluation.measures.selection import QUERY_KEYS, Selection, matching
+from evaluation.present.formats import month as month_text
 
 FIELDS = {
     "sites": ("Sites", "All sites"),
@@ -26,6 +27,7 @@ FIELDS = {
 }
 EARLIEST = date(2000, 1, 1)
 BY_KEY = "by"
+ALL_MONTHS = "All months"
 
 
 @dataclass(frozen=True)
@@ -143,14 +145,53 @@ def one_site(where: Any, sites: list[str], key: str, everything: str = "All site
     return None if chosen == everything else chosen
 
 
+@dataclass(frozen=True)
+class SurveyView:
+    """A survey page's view: one site (None: all) and the period of the responses."""
+
+    site: str | None
+    start: date | None
+    end: date | None
+
+
+def survey_view(sites: list[str], key: str, period_label: str) -> SurveyView:
+    """The People and Staff pages' site and period, from the link and kept in it: a shared
+    link from the meeting (``?site=…&from=…&to=…``) opens the same responses."""
+    preset = Selection.from_query(st.query_params.get_all)
+    with st.container(border=True):
+        left, start, end = st.columns([2, 1, 1])
+        site = one_site(left, sites, f"{key}_site")
+        date_from = start.date_input(
+            period_label, value=preset.date_from, min_value=EARLIEST, format="DD/MM/YYYY",
+            key=f"{key}_from",
+        )  # fmt: skip
+        date_to = end.date_input(
+            "to", value=preset.date_to, min_value=EARLIEST, format="DD/MM/YYYY", key=f"{key}_to"
+        )
+    if date_from and date_to and date_to < date_from:
+        st.warning("The period ends before it starts: showing every response instead.")
+        date_from = date_to = None
+    keep_in_address(
+        Selection(
+            sites=(site,) if site else (), date_from=date_from or None, date_to=date_to or None
+        )
+    )
+    return SurveyView(site, date_from or None, date_to or None)
+
+
 def comment_filters(sites: list[str], months: list[str], key: str) -> dict[str, str | None]:
     """Which comments to list: a site, a month (newest first) and words to search for, as
     the options of ``survey.comments``."""
     left, middle, right = st.columns(3)
     site = one_site(left, sites, f"{key}_site")
-    month = middle.selectbox("Month", ["All months", *reversed(months)], key=f"{key}_month")
+    month = middle.selectbox(
+        "Month",
+        [ALL_MONTHS, *reversed(months)],
+        format_func=lambda m: m if m == ALL_MONTHS else month_text(m),
+        key=f"{key}_month",
+    )
     search = right.text_input("Search the comments", key=f"{key}_search")
-    return {"site": site, "month": None if month == "All months" else month, "search": search}
+    return {"site": site, "month": None if month == ALL_MONTHS else month, "search": search}
 
 
 def snapshot_day(where: Any, label: str, default: date, key: str, help_text: str) -> date:

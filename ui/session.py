@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def _open_store(path: str, key: str | None, with_sample: bool) -> Store:
     store = Store(path, key=key, hold=False)
     with store.lease():
         if with_sample and batches.is_empty(store):
-            load_sample(store)
+            load_sample(store, today=date.today())  # a newcomer's first look is current
     return store
 
 

@@ -49,20 +49,41 @@ DIDNT_WORK = (
     "I wasn't sure who to ring after the first visit.",
     "The equipment arrived, but nobody showed us how to use it.",
 )
-STORY_TITLES = (
-    "Back to the allotment",
-    "Sleeping well again",
-    "A carer who could rest",
-    "Home from hospital, and staying home",
-    "Cooking for two again",
-    "Out to the market on Saturdays",
-)
-STORY_TEXT = (
-    "Mrs {n} had stopped going out after a fall. In Conversation 1 her worker asked what a "
-    'good week used to look like: "the allotment, and a chat with the others there". A lift '
-    "from a neighbour, a stool for the shed and a call to the allotment society later, she "
-    "goes twice a week, and the home care she was asking for was not needed."
-)
+# Each title's own story: what mattered to the person, what the conversation found, what changed.
+STORIES = {
+    "Back to the allotment": (
+        "Mrs {n} had stopped going out after a fall. In Conversation 1 her worker asked what a "
+        'good week used to look like: "the allotment, and a chat with the others there". A lift '
+        "from a neighbour, a stool for the shed and a call to the allotment society later, she "
+        "goes twice a week, and the home care she was asking for was not needed."
+    ),
+    "Sleeping well again": (
+        "Mr {n} was up most nights and his daughter asked for a care home. The worker sat with "
+        "them both and heard that the trouble started when his medication changed. A call to the "
+        "GP, a bed lever and a night light later, he sleeps through, and he is still at home."
+    ),
+    "A carer who could rest": (
+        "Ms {n} cared for her husband alone and said she was at the end of her tether. In a "
+        'Conversation 2 the worker asked what would help this week: "one afternoon to myself". '
+        "A sitting service on Wednesdays and a carers' group gave her that, and the crisis passed."
+    ),
+    "Home from hospital, and staying home": (
+        "Mr {n} came home from hospital after a stroke expecting to need carers four times a day. "
+        "The team worked with him for three weeks on getting up, washing and making a meal; by the "
+        "end he needed one visit a day, then none, and he has not been readmitted."
+    ),
+    "Cooking for two again": (
+        "Mrs {n}'s husband had always cooked, and after he went into hospital she was living on "
+        "toast. Her worker found a cookery group at the community centre and a neighbour who shops "
+        "with her on Fridays. She now cooks for two when he visits home at weekends."
+    ),
+    "Out to the market on Saturdays": (
+        "Mr {n} hadn't left his flat for months and his family wanted day care arranged. In "
+        "Conversation 1 he said what he missed was the Saturday market. A volunteer walks there "
+        "with him now; the day care was never needed, and he knows the stallholders by name again."
+    ),
+}
+STORY_TITLES = tuple(STORIES)
 STAFF_COMMENTS = (
     "I spend far more time with people and far less on forms.",
     'Reflection on Fridays helps; we share what\'s "getting in the way".',
@@ -293,8 +314,8 @@ def _stories(world: World) -> list[dict[str, str]]:
                 "Site": site,
                 "Told on": uk(told),
                 "Conversation": str(rng.choice((1, 1, 2, 3))),
-                "Title": rng.choice(STORY_TITLES),
-                "Story": STORY_TEXT.format(n=rng.choice(names)),
+                "Title": (title := rng.choice(STORY_TITLES)),
+                "Story": STORIES[title].format(n=rng.choice(names)),
                 "Consent to share": "yes" if rng.random() < 0.8 else "no",
             }
         )

@@ -11,8 +11,8 @@ and activity all count requests, and all of them take this one definition:
 * **Its first conversation** is the earliest ``started_on``, then the lowest conversation
   number, then the lowest ``conversation_id`` (so nothing depends on row order). The request
   takes its person, request type, site, approach, area, cohort, age band, support reason,
-  request date and cost before from that conversation — its value, blank or not — and the period filter applies to its
-  start (a request belongs to the month it began).
+  request date and cost before from that conversation — its value, blank or not — and the
+  period filter applies to its start (a request belongs to the month it began).
 * **Its last conversation** (latest ``ended_on``, same tie-breaks) gives the cost after.
   ``ended_on`` is the day the last one ended, or NULL while any is still underway;
   ``last_ended_on`` is the last end date seen even then.

@@ -18,10 +18,15 @@ import pandas as pd
 
 from evaluation.measures.activity import AGE_BANDS, OLDER_THAN_DAYS, UnderwayRow
 from evaluation.measures.cost_change import BANDS
+from evaluation.measures.feedback import QUESTIONS
 from evaluation.present.formats import count, uk_date
 
 WIDTH = 460
 FONT = "DejaVu Sans"
+# Colour-blind-safe (Okabe–Ito) and never an alarm colour for an ordinary series.
+QUESTION_COLOURS = ["#0072B2", "#009E73", "#CC79A7"]  # blue, green, purple
+TIME_COLOURS = ["#0072B2", "#BBBBBB"]  # with people, forms and systems
+GROUP_AXIS = alt.Axis(labelLimit=320)  # site names are read whole
 BAND_COLOURS = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"]  # older is darker
 
 
@@ -58,9 +63,13 @@ def feedback_yes_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("yes_pct:Q", title="% answering yes", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("group:N", title=None),
-            yOffset="question:N",
-            color=alt.Color("question:N", title="Question"),
+            y=alt.Y("group:N", title=None, axis=GROUP_AXIS),
+            yOffset=alt.YOffset("question:N", sort=list(QUESTIONS.values())),
+            color=alt.Color(
+                "question:N",
+                title="Question",
+                scale=alt.Scale(domain=list(QUESTIONS.values()), range=QUESTION_COLOURS),
+            ),
             tooltip=[
                 alt.Tooltip("group:N", title="Group"),
                 alt.Tooltip("question:N", title="Question"),
@@ -86,9 +95,11 @@ def time_split_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("pct:Q", title="% of working time", stack="zero"),
-            y=alt.Y("group:N", title=None),
+            y=alt.Y("group:N", title=None, axis=GROUP_AXIS),
             color=alt.Color(
-                "part:N", title="Time spent", sort=["With people", "Forms and systems"]
+                "part:N",
+                title="Time spent",
+                scale=alt.Scale(domain=["With people", "Forms and systems"], range=TIME_COLOURS),
             ),
             order=alt.Order("order:Q"),
             tooltip=[

@@ -88,10 +88,18 @@ def uk_time(moment: datetime | None) -> str:
     return MISSING if moment is None else f"{moment:%d/%m/%Y %H:%M}"
 
 
+MONTH_FORMAT = "%b %Y"  # the one way months are written, in text and on chart axes
+
+
 def month(text: str) -> str:
-    """A month key (``2025-03``) as the dashboard writes months: ``03/2025``."""
+    """A month key (``2025-03``) as the dashboard writes months: ``Mar 2025``."""
+    return f"{month_start(text):{MONTH_FORMAT}}"
+
+
+def month_start(text: str) -> date:
+    """The first day of a month key (``2025-03`` → 1 March 2025), for a time axis."""
     year, number_ = text.split("-")
-    return f"{number_}/{year}"
+    return date(int(year), int(number_), 1)
 
 
 # --- money, as Harrow's report writes it: -£24, +£74, -£46,000 ---------------------------

@@ -16,7 +16,7 @@ from evaluation.measures.feedback import ANSWERS, QUESTIONS
 from evaluation.measures.staff import ITEMS, TIME
 from evaluation.measures.suppression import fewer_than
 from evaluation.measures.survey import Comment, Measures
-from evaluation.present.formats import number, percent, uk_date
+from evaluation.present.formats import month, number, percent, uk_date
 
 GROUP_LABELS = {
     "site": "Site",
@@ -30,8 +30,13 @@ TIME_TITLE = "Time with people"
 Cells = Callable[[Mapping[str, Any], str], dict[str, str]]
 
 
+def key_text(key: str, value: Any) -> str:
+    """A group's value as written: months as the dashboard writes them (``Mar 2025``)."""
+    return month(value) if key == "month" and isinstance(value, str) else str(value)
+
+
 def group_name(group: Mapping[str, Any], by: Sequence[str]) -> str:
-    return ", ".join(str(group[k]) for k in by) or "All responses"
+    return ", ".join(key_text(k, group[k]) for k in by) or "All responses"
 
 
 def display_rows(
@@ -42,7 +47,7 @@ def display_rows(
     small = fewer_than(measures.threshold)
     cells = _CELLS[measures.kind]
     return [
-        {labels[k]: str(group[k]) for k in measures.by} | cells(group, small)
+        {labels[k]: key_text(k, group[k]) for k in measures.by} | cells(group, small)
         for group in measures.groups
     ]
 
@@ -199,20 +204,6 @@ def feedback_chart_rows(measures: Measures) -> list[dict[str, Any]]:
                 }
             )
     return rows
-
-
-def staff_chart_rows(measures: Measures, item: str) -> list[dict[str, Any]]:
-    """Long rows for a chart of one item's mean (or time with people) per group on show."""
-    return [
-        {
-            **{k: group[k] for k in measures.by},
-            "group": group_name(group, measures.by),
-            "mean": group[f"{item}_mean"],
-            "answered": group[f"{item}_answered"],
-        }
-        for group in measures.shown
-        if group.get(f"{item}_mean") is not None
-    ]
 
 
 def time_rows(measures: Measures) -> list[dict[str, Any]]:

@@ -15,7 +15,8 @@ SITE = "Riverside innovation site"
     [
         ("pages/stories.py", "story_site"),
         ("pages/people.py", "comment_site"),
-        ("pages/staff.py", "staff_trend_site"),
+        ("pages/people.py", "people_site"),
+        ("pages/staff.py", "staff_site"),
     ],
 )
 def test_the_site_in_the_link_is_chosen(store: Store, app_test, page: str, key: str) -> None:  # type: ignore[no-untyped-def]

@@ -62,7 +62,12 @@ def test_people_page_headline_figures_with_their_counts(feedback_store: Store, a
     captions = [c.value for c in at.caption]
     assert "of 26 who answered" in captions  # helped: two left it blank
 
-    table = at.dataframe[0].value
+    compact, table = at.dataframe[0].value, at.dataframe[1].value
+    assert list(compact.columns) == [
+        "Site", "Approach", "Responses", "Treated well: yes", "Helped: yes", "Listened to: yes",
+        "Mean satisfaction (1–5)",
+    ]  # fmt: skip
+    assert _row(compact, Site="North")["Helped: yes"] == "75.0%"
     north = _row(table, Site="North")
     assert north["Responses"] == "10"
     assert (north["Treated well: yes"], north["Treated well: partly"]) == ("70.0%", "20.0%")
@@ -82,15 +87,15 @@ def test_the_small_group_is_hidden_everywhere_on_the_page(feedback_store: Store,
     at = app_test("pages/people.py")
     text = _all_text(at)
     assert "1.25" not in text  # East's mean satisfaction
-    at.selectbox(key="trend_site").set_value("East").run()
-    trend = at.dataframe[2].value
+    at.selectbox(key="people_site").set_value("East").run()
+    trend = at.dataframe[3].value
     assert set(trend["Responses"]) == {"fewer than 5"}
     assert "1.25" not in _all_text(at)
 
 
 def test_comparison_with_usual_practice(feedback_store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     at = app_test("pages/people.py")
-    compared = at.dataframe[1].value
+    compared = at.dataframe[2].value
     assert _row(compared, Approach="three conversations")["Treated well: yes"] == "70.0%"
     assert _row(compared, Approach="usual practice")["Treated well: yes"] == "50.0%"
     assert _row(compared, Approach="usual practice")["Responses"] == "8"
@@ -100,14 +105,14 @@ def test_without_usual_practice_feedback_the_page_says_so(store: Store, app_test
     rows = [r for r in feedback_rows() if r["approach"] != "usual practice"]
     import_files(store, [("f.csv", to_csv_bytes(FEEDBACK_COLUMNS, rows, rng))])
     at = app_test("pages/people.py")
-    assert any("no feedback about usual practice" in i.value for i in at.info)
+    assert any("No feedback about usual practice in this period" in i.value for i in at.info)
 
 
 def test_trend_by_month_for_one_site(feedback_store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     at = app_test("pages/people.py")
-    at.selectbox(key="trend_site").set_value("North").run()
-    trend = at.dataframe[2].value
-    assert list(trend["Month"]) == ["2025-01", "2025-02"]
+    at.selectbox(key="people_site").set_value("North").run()
+    trend = at.dataframe[3].value
+    assert list(trend["Month"]) == ["Jan 2025", "Feb 2025"]
     assert set(trend["Approach"]) == {"three conversations"}
     assert list(trend["Responses"]) == ["5", "5"]
     assert list(trend["Treated well: yes"]) == ["80.0%", "60.0%"]
@@ -121,7 +126,7 @@ def test_comments_consent_only_and_markup_shown_literally(feedback_store: Store,
     assert UNCONSENTED not in everything and "Also unconsented" not in everything
     shown_as_markdown = _markdown_text(at)
     assert not any(piece in shown_as_markdown for piece in MARKUP_PIECES)
-    assert [t.label for t in at.tabs] == ["What worked (2)", "What didn't work (1)"]
+    assert [t.label for t in at.tabs][-2:] == ["What worked (2)", "What didn't work (1)"]
 
 
 def test_comment_filters_site_month_and_search(feedback_store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
@@ -130,11 +135,11 @@ def test_comment_filters_site_month_and_search(feedback_store: Store, app_test) 
     texts = [t.value for t in at.text]
     assert "Kind, and quick to call back" in texts and MARKUP not in texts
     at.text_input(key="comment_search").input("100%").run()
-    assert [t.label for t in at.tabs] == ["What worked (0)", "What didn't work (1)"]
+    assert [t.label for t in at.tabs][-2:] == ["What worked (0)", "What didn't work (1)"]
     at.selectbox(key="comment_site").set_value("All sites").run()
     at.text_input(key="comment_search").input("").run()
     at.selectbox(key="comment_month").set_value("2025-02").run()
-    assert [t.label for t in at.tabs] == ["What worked (0)", "What didn't work (0)"]
+    assert [t.label for t in at.tabs][-2:] == ["What worked (0)", "What didn't work (0)"]
 
 
 def test_people_page_on_an_empty_store(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
@@ -170,7 +175,7 @@ def staff_store(store: Store, rng: random.Random) -> Store:
 def test_staff_page_figures_small_group_and_time(staff_store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     at = app_test("pages/staff.py")
     assert at.title[0].value == "Staff experience"
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value
     north = _row(table, Site="North")
     assert north["Responses"] == "12"
     assert north["Motivation (mean, 1–5)"] == "4.17"
@@ -191,13 +196,41 @@ def test_staff_page_figures_small_group_and_time(staff_store: Store, app_test) -
 def test_staff_item_over_time_and_comments(staff_store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     at = app_test("pages/staff.py")
     at.selectbox(key="staff_item").set_value("making_a_difference").run()
-    at.selectbox(key="staff_trend_site").set_value("North").run()
+    at.selectbox(key="staff_site").set_value("North").run()
     said = [t.value for t in at.text if t.value.startswith("Making a difference")]
     assert said == [
-        "Making a difference, mean — North, 2025-01: 4.67 from 6 responses; "
-        "North, 2025-02: 4.33 from 6 responses."
+        "Making a difference, mean — North, Jan 2025: 4.67 from 6 responses; "
+        "North, Feb 2025: 4.33 from 6 responses."
     ]
     texts = [t.value for t in at.text]
     assert MARKUP in texts
     assert UNCONSENTED_STAFF not in _all_text(at)
     assert not any(piece in _markdown_text(at) for piece in MARKUP_PIECES)
+
+
+@pytest.mark.parametrize(
+    ("page", "measure", "key"),
+    [
+        ("pages/people.py", "feedback_measures", "people_from"),
+        ("pages/staff.py", "staff_measures", "staff_from"),
+    ],
+)
+def test_a_link_with_a_period_counts_only_its_responses(
+    store: Store, rng: random.Random, app_test, page: str, measure: str, key: str
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from evaluation.measures import feedback, staff
+
+    load_feedback(store, rng)
+    load_staff(store, rng)
+    start, end = date(2025, 2, 1), date(2025, 2, 28)
+    function = getattr(feedback if measure.startswith("feedback") else staff, measure)
+    everything = function(store, ["approach"]).total["responses"]
+    in_february = function(store, ["approach"], start=start, end=end).total["responses"]
+    assert 0 < in_february < everything
+    at = app_test(page, query={"from": start.isoformat(), "to": end.isoformat()})
+    assert at.date_input(key=key).value == start
+    assert {m.label: m.value for m in at.metric}["Responses"] == str(in_february)
+    at.date_input(key=key).set_value(None).run()
+    assert {m.label: m.value for m in at.metric}["Responses"] == str(everything)

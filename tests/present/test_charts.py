@@ -7,7 +7,7 @@ from datetime import date
 from evaluation.measures.activity import AGE_BANDS, UnderwayRow
 from evaluation.measures.conversion import ConversionRow
 from evaluation.measures.weekly import WeekRow
-from evaluation.present import charts, trend_charts
+from evaluation.present import charts, survey_trends, trend_charts
 from evaluation.store.regional import RegionalFigure
 
 
@@ -18,8 +18,8 @@ def spec(chart: object) -> dict:
 def test_no_rows_no_chart() -> None:
     assert charts.feedback_chart([]) is None and charts.staff_chart([]) is None
     assert charts.cost_chart([]) is None and charts.underway_chart([]) is None
-    assert trend_charts.feedback_trend_chart([]) is None
-    assert trend_charts.staff_trend_chart([], "Motivation", percent=False) is None
+    assert survey_trends.feedback_trend_chart([]) is None
+    assert survey_trends.staff_trend_chart([], "Motivation", percent=False) is None
     assert trend_charts.repeat_chart([]) is None and trend_charts.regional_charts([]) == []
 
 

@@ -56,7 +56,7 @@ def test_days_and_dates() -> None:
     assert f.days(7.0) == "7 days" and f.days(3.5, unit=False) == "3.5"
     assert f.uk_date(date(2026, 3, 5)) == "05/03/2026"
     assert f.uk_time(datetime(2026, 3, 5, 9, 7)) == "05/03/2026 09:07"
-    assert f.month("2025-03") == "03/2025"
+    assert f.month("2025-03") == "Mar 2025" and f.month_start("2025-12") == date(2025, 12, 1)
 
 
 @pytest.mark.parametrize("value", [0.5, 1.5, 2.5, -0.5])
