@@ -148,7 +148,8 @@ def history(store: Store, allowed: Permissions) -> None:
         hide_index=True,
         column_config={"as_of": st.column_config.DateColumn("as of", format="DD/MM/YYYY")},
     )
-    active = [row["batch_id"] for row in log if row["undone_at"] is None]
+    # A CLD extract's batch logs a row per kind: offer each batch once.
+    active = list(dict.fromkeys(row["batch_id"] for row in log if row["undone_at"] is None))
     if not allowed.is_admin:
         sites = batch_sites(store, active)
         active = [b for b in active if allowed.may_undo(sites[b])]

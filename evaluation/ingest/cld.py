@@ -21,16 +21,18 @@ from datetime import date
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from evaluation.core.contract import KINDS, Kind
 from evaluation.ingest.checks import Progress, display_name, silent
 from evaluation.ingest.cld_packages import make_packages
-from evaluation.ingest.cld_read import FIELDS, header_cells, match_headers, read_rows
+from evaluation.ingest.cld_read import header_cells, match_headers, read_rows
 from evaluation.ingest.cld_requests import group_requests, make_conversations
+from evaluation.ingest.cld_rows import make_lookups, people_sql, type_rows
 from evaluation.ingest.cld_rows import problems as row_problems
-from evaluation.ingest.cld_rows import type_rows
 from evaluation.ingest.cld_settings import STORED_AS, CldSettings, combine
-from evaluation.ingest.cld_summary import CldSummary, summarise
+from evaluation.ingest.cld_summary import CldSummary, count_rows, summarise
+from evaluation.ingest.column_sql import Params
 from evaluation.ingest.pseudonyms import Pseudonymiser
 from evaluation.ingest.reading import Problem, Refused
 from evaluation.store import batches, settings
@@ -123,12 +125,16 @@ def check_cld(
         if checked.problems:
             return checked
         progress(0.3, f"Checking every row of {checked.file_name}")
+        make_lookups(con)
+        _people(con, key)
         type_rows(con)
+        con.execute("DROP VIEW cld_lines; DROP TABLE cld_text")
         checked.problems = row_problems(con, written)
         if checked.problems:
             return checked
         progress(0.5, f"Finding requests, conversations and care packages in {checked.file_name}")
-        repeated = _persons(con, key)
+        counted = count_rows(con)
+        repeated = _persons(con)
         make_packages(con)
         try:
             group_requests(con, cld)
@@ -140,7 +146,7 @@ def check_cld(
         if checked.problems:
             return checked
         progress(0.6, f"Counting what {checked.file_name} holds")
-        checked.summary = summarise(con, repeated)
+        checked.summary = summarise(con, counted, repeated)
         checked.conversations = _contract_table(con, "cld_conversations", CONVERSATIONS)
         checked.packages = _contract_table(con, "cld_packages", PACKAGES)
     finally:
@@ -148,34 +154,57 @@ def check_cld(
     return checked
 
 
-def _persons(con: duckdb.DuckDBPyConnection, key: bytes) -> int:
-    """``cld_persons``: the rows about the person (not carers), each exact repeat dropped,
-    with the person's pseudonym. Returns how many repeats were dropped."""
-    fields = ", ".join(name for name, _, _ in FIELDS)
+# Every column a row's meaning rests on: two rows alike in all of them are one row repeated.
+SAME_ROW = (
+    "la_code, person, kind, client, reference, starts_on, ends_on, description, birth_on, "
+    "died_on, district, support_reason, service_type, component, cost, frequency, planned_units"
+)
+
+
+def _people(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """``cld_people``: each person of the file, numbered, with their pseudonym (the HMAC of
+    ``LA Code/LA Person Unique Identifier``). The id goes no further than this table."""
+    bind = Params()
+    found = con.sql(people_sql(bind), params=bind.values).to_arrow_table()
+    keys = pc.binary_join_element_wise(
+        pc.fill_null(found.column("la_code"), ""), pc.fill_null(found.column("person"), ""), "/"
+    )
+    pseudonyms = Pseudonymiser(key).table(pa.table({"person_id": keys}), PACKAGES)
+    numbered = found.append_column(
+        "person_no", pa.array(range(found.num_rows), pa.int32())
+    ).append_column("person_id", pseudonyms.column("person_id"))
+    con.register("cld_people_arrow", numbered)
+    con.execute("CREATE OR REPLACE TEMP TABLE cld_people AS SELECT * FROM cld_people_arrow")
+    con.unregister("cld_people_arrow")
+
+
+def _persons(con: duckdb.DuckDBPyConnection) -> int:
+    """``cld_persons``: the rows about the person (not carers), each exact repeat dropped.
+    Returns how many repeats were dropped."""
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE cld_firsts AS
-        SELECT min(_row) AS _row FROM cld_rows WHERE client = 'person' GROUP BY {fields}
+        CREATE OR REPLACE TEMP TABLE cld_repeats AS
+        WITH hashed AS (
+            SELECT _row, hash({SAME_ROW}) AS h FROM cld_typed WHERE client = 'person'
+        ),
+        candidates AS (
+            SELECT * FROM cld_typed SEMI JOIN (
+                SELECT _row FROM hashed
+                WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1)
+            ) USING (_row)
+        )
+        SELECT _row FROM candidates
+        QUALIFY row_number() OVER (PARTITION BY {SAME_ROW} ORDER BY _row) > 1
         """
     )
-    keys = con.sql(
-        "SELECT DISTINCT la_code || '/' || person AS person_id FROM cld_rows "
-        "WHERE client = 'person'"
-    ).to_arrow_table()
-    people = Pseudonymiser(key).table(keys, PACKAGES)
-    con.register("cld_pseudonyms", keys.append_column("pseudonym", people.column("person_id")))
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE cld_persons AS
-        SELECT r.*, r.la_code || '/' || r.person AS person_key, p.pseudonym AS person_id
-        FROM cld_rows r SEMI JOIN cld_firsts f USING (_row)
-        JOIN cld_pseudonyms p ON p.person_id = r.la_code || '/' || r.person
+        CREATE OR REPLACE TEMP VIEW cld_persons AS
+        SELECT * EXCLUDE (person, client_type, event_type, starts, ends)
+        FROM cld_typed ANTI JOIN cld_repeats USING (_row) WHERE client = 'person'
         """
     )
-    con.unregister("cld_pseudonyms")
-    persons = con.execute("SELECT count(*) FROM cld_rows WHERE client = 'person'").fetchall()
-    firsts = con.execute("SELECT count(*) FROM cld_firsts").fetchall()
-    return int(persons[0][0]) - int(firsts[0][0])
+    return int(con.execute("SELECT count(*) FROM cld_repeats").fetchall()[0][0])
 
 
 def _pattern_problem(cld: CldSettings, error: duckdb.Error) -> Problem:

@@ -21,17 +21,20 @@ from evaluation.ingest.column_sql import Params
 ACTIVE = "active"  # CLD leaves out cancelled services and reports suspended ones as ongoing
 
 
-def stable_id(bind: Params, kind_text: str, extra: str = "") -> str:
+def stable_id(bind: Params, kind_text: str, extra: str = "", prefix: str = "") -> str:
     """``LA Code/Event Reference``, or for a row without a reference a stable id from the LA
     Code, the person's pseudonym (never their id), the Event Type, the start and the
-    description: the same row in next quarter's file gets the same id."""
+    description: the same row in next quarter's file gets the same id. ``prefix`` qualifies
+    the columns (``p.``)."""
+    q = prefix
     parts = (
-        f"la_code, person_id, {kind_text}, strftime(starts_on, '%Y-%m-%d'), "
-        "coalesce(description, '')"
+        f"{q}la_code, {q}person_id, {kind_text}, strftime({q}starts_on, '%Y-%m-%d'), "
+        f"coalesce({q}description, '')"
     )
     return (
-        f"la_code || '/' || coalesce(reference, {bind('#')} || "
-        f"left(sha256(concat_ws('|', {parts}{extra})), 20))"
+        f"CASE WHEN {q}reference IS NOT NULL THEN {q}la_code || '/' || {q}reference "
+        f"ELSE {q}la_code || '/' || {bind('#')} || "
+        f"left(sha256(concat_ws('|', {parts}{extra})), 20) END"
     )
 
 
@@ -51,7 +54,7 @@ def _frequency_case(bind: Params, part: int) -> str:
 def make_packages(con: duckdb.DuckDBPyConnection) -> None:
     """``cld_persons`` (the person's rows, with ``person_id``) → ``cld_packages``: one row
     per long- or short-term Service row, its contract columns plus ``_row`` and
-    ``person_key``, and ``not_recorded`` for a cost §4 calls not recorded."""
+    ``person_no``, and ``not_recorded`` for a cost §4 calls not recorded."""
     bind = Params()
     numerator = _frequency_case(bind, 0)
     denominator = _frequency_case(bind, 1)
@@ -77,7 +80,7 @@ def make_packages(con: duckdb.DuckDBPyConnection) -> None:
                 END AS scaled
             FROM s
         )
-        SELECT _row, person_key, frequency_key, frequency, frequency_known,
+        SELECT _row, person_no, frequency_key, frequency, frequency_known,
             {stable_id(bind, "'service'", ", coalesce(service_type, ''), coalesce(component, '')")}
                 AS package_id,
             person_id,

@@ -17,7 +17,6 @@ import os
 import re
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
 from evaluation.core.values import WHITESPACE
@@ -132,8 +131,8 @@ def match_headers(headers: list[str]) -> tuple[dict[str, int], dict[str, str], l
     return positions, written, problems
 
 
-def utf8_of(data: bytes) -> bytes:
-    """The file as UTF-8 bytes for DuckDB (Windows-1252 transcoded, BOM dropped)."""
+def _refuse(data: bytes) -> None:
+    """What can't be a CLD extract at all: too large, or not text."""
     if len(data) > MAX_CLD_BYTES:
         raise Refused(
             f"The file is {len(data) / 1048576:.0f} MB; the largest extract we take is "
@@ -142,55 +141,63 @@ def utf8_of(data: bytes) -> bytes:
     binary = sniff_binary(data)
     if binary:
         raise Refused(binary)
-    if data.isascii():
-        return data
-    if not data.startswith(b"\xef\xbb\xbf"):
-        try:
-            data.decode("utf-8")
-            return data
-        except UnicodeDecodeError:
-            pass
-    return decode(data).encode("utf-8")
 
 
 def read_rows(
     con: duckdb.DuckDBPyConnection, data: bytes, headers: list[str], positions: dict[str, int]
 ) -> list[Problem]:
-    """Make the table ``cld_text``: ``_row`` (the spreadsheet's row number) and each column
-    used, as text. Problems only for a file whose rows can't be split into columns."""
-    utf8 = utf8_of(data)
-    table = None if _unusual_lines(utf8) else _read_fast(utf8, headers, positions)
-    problems: list[Problem] = []
-    if table is None:
-        table, problems = _read_row_by_row(data, len(headers), positions)
+    """Make the view ``cld_lines``: ``_row`` (the spreadsheet's row number) and each column
+    used, as text. Problems only for a file whose rows can't be split into columns.
+
+    UTF-8 is read as it is (DuckDB checks it; a BOM is skipped); a file that is not UTF-8 is
+    Windows-1252 and is transcoded first. Blank lines or lone carriage returns, or a
+    structure DuckDB refuses, send the file to the row-by-row reader.
+    """
+    _refuse(data)
+    body = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
+    if not _unusual_lines(data):
+        if _read_fast(con, body, headers, positions):
+            return []
+        # Not UTF-8 (or broken): read it as Windows-1252, or let the row-by-row reader say why.
+        transcoded = None if data.isascii() else memoryview(decode(data).encode("utf-8"))
+        if transcoded is not None and _read_fast(con, transcoded, headers, positions):
+            return []
+    table, problems = _read_row_by_row(data, len(headers), positions)
     con.register("cld_arrow", table)
     con.execute("CREATE OR REPLACE TEMP TABLE cld_text AS SELECT * FROM cld_arrow")
     con.unregister("cld_arrow")
+    con.execute("CREATE OR REPLACE TEMP VIEW cld_lines AS SELECT * FROM cld_text")
     return problems
 
 
-def _read_fast(utf8: bytes, headers: list[str], positions: dict[str, int]) -> pa.Table | None:
-    """DuckDB's strict reader, in file order (so a row's position is its row number); None
-    when the file's structure needs the row-by-row reader to say what is wrong."""
+def _read_fast(
+    con: duckdb.DuckDBPyConnection, utf8: memoryview, headers: list[str], positions: dict[str, int]
+) -> bool:
+    """DuckDB's strict reader into ``cld_text``, in file order (a row's ``rowid`` + 2 is its
+    row number); False when the file needs the row-by-row reader to say what is wrong."""
     columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
     wanted = ", ".join(f"c{index} AS {name}" for name, index in positions.items())
-    reader = duckdb.connect(config={"preserve_insertion_order": True})
-    path = _scratch_copy(utf8)
+    missing = "".join(
+        f", NULL::VARCHAR AS {name}" for name, _, _ in FIELDS if name not in positions
+    )
+    path = _scratch_copy(utf8)  # type: ignore[arg-type]
     try:
-        table = reader.sql(
-            f"SELECT {wanted} FROM read_csv($path, header = true, delim = ',', quote = '\"', "
-            "escape = '\"', auto_detect = false, columns = $columns, strict_mode = true, "
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE cld_text AS SELECT {wanted}{missing} "
+            "FROM read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
+            "auto_detect = false, columns = $columns, strict_mode = true, "
             "null_padding = false, compression = 'none', all_varchar = true)",
-            params={"path": path, "columns": columns},
-        ).to_arrow_table()
+            {"path": path, "columns": columns},
+        )
     except duckdb.Error:
-        return None
+        return False
     finally:
         os.unlink(path)
         os.rmdir(os.path.dirname(path))
-        reader.close()
-    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
-    return _missing_as_null(table.add_column(0, "_row", pa.array(rows)), positions)
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW cld_lines AS SELECT rowid + 2 AS _row, * FROM cld_text"
+    )
+    return True
 
 
 def _read_row_by_row(

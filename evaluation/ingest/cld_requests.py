@@ -20,12 +20,12 @@ import duckdb
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
 from evaluation.ingest.cld_packages import stable_id
 from evaluation.ingest.cld_rows import DAY_ORDER
-from evaluation.ingest.cld_settings import DISTRICT, REST_OF_COUNCIL, CldSettings
+from evaluation.ingest.cld_settings import REST_OF_COUNCIL, CldSettings
 from evaluation.ingest.column_sql import Params
 
 JOIN_DAYS = 28  # an Assessment or Review this long after the request's latest row still joins
 OUTCOME_DAYS = 28  # STS001: long-term support starting this long after the request counts
-ORDER = "starts_on, day_order, ends_on NULLS LAST, reference NULLS LAST, _row"
+ORDER = "starts_on, day_order, ends_on NULLS LAST, _row"
 
 
 def mark_sql(settings: CldSettings, bind: Params) -> str:
@@ -45,59 +45,70 @@ def mark_sql(settings: CldSettings, bind: Params) -> str:
     return f"CASE {' '.join(branches)} END"
 
 
-def _district(bind: Params) -> str:
-    """The outward code of a postcode (``ME4 4QR`` and ``ME44QR`` → ``ME4``), else NULL."""
-    spaces = bind(r"\s+")
-    p = f"upper(trim(regexp_replace(postcode, {spaces}, ' ', 'g')))"
-    outward = (
-        f"CASE WHEN contains({p}, ' ') THEN split_part({p}, ' ', 1) "
-        f"WHEN length({p}) >= 5 THEN left({p}, length({p}) - 3) ELSE {p} END"
-    )
-    return f"CASE WHEN regexp_full_match({outward}, {bind(DISTRICT.pattern)}) THEN {outward} END"
-
-
 def group_requests(con: duckdb.DuckDBPyConnection, settings: CldSettings) -> None:
     """``cld_persons`` → ``cld_events``: every Request, Assessment and Review row with its
-    request (``request_key``) and its conversation mark."""
-    bind = Params()
+    request (``request_key``), whether it starts it, its conversation mark and its id.
+
+    The windows sort only the few columns they read (a window carries every column it is
+    given through its sort), and the marks are read once per distinct Event Description.
+    """
     day_order = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in DAY_ORDER.items())
+    events = "kind IN ('request', 'assessment', 'review')"
+    by_person = f"PARTITION BY person_no ORDER BY {ORDER} ROWS UNBOUNDED PRECEDING"
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE cld_events AS
+        CREATE OR REPLACE TEMP TABLE cld_grouping AS
         WITH ordered AS (
-            SELECT *, CASE kind {day_order} END AS day_order FROM cld_persons
-            WHERE kind IN ('request', 'assessment', 'review')
+            SELECT _row, person_no, starts_on, ends_on, kind = 'request' AS is_request,
+                   CASE kind {day_order} END AS day_order
+            FROM cld_persons WHERE {events}
         ),
         segmented AS (
-            SELECT *, sum((kind = 'request')::INTEGER) OVER (
-                PARTITION BY person_key ORDER BY {ORDER} ROWS UNBOUNDED PRECEDING) AS segment
-            FROM ordered
+            SELECT *, sum(is_request::INTEGER) OVER ({by_person}) AS segment FROM ordered
         ),
         looked_back AS (
             SELECT *, count(*) OVER earlier AS earlier_rows,
                    bool_or(ends_on IS NULL) OVER earlier AS earlier_open,
                    max(ends_on) OVER earlier AS earlier_end
             FROM segmented
-            WINDOW earlier AS (PARTITION BY person_key, segment ORDER BY {ORDER}
+            WINDOW earlier AS (PARTITION BY person_no, segment ORDER BY {ORDER}
                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
         ),
         starting AS (
-            SELECT *, (kind = 'request' OR earlier_rows = 0
+            SELECT *, (is_request OR earlier_rows = 0
                        OR (NOT earlier_open AND starts_on > earlier_end + {JOIN_DAYS}))
                       AS starts_request
             FROM looked_back
         )
-        SELECT *,
-            person_key || '#' || sum(starts_request::INTEGER) OVER (
-                PARTITION BY person_key ORDER BY {ORDER} ROWS UNBOUNDED PRECEDING)
-                AS request_key,
-            {mark_sql(settings, bind)} AS mark,
-            {stable_id(bind, "kind")} AS event_id,
-            {_district(bind)} AS district
+        SELECT _row, starts_request,
+            person_no::BIGINT * 1000000 + sum(starts_request::INTEGER) OVER ({by_person})
+                AS request_key
         FROM starting
+        """
+    )
+    bind = Params()
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE cld_marks AS
+        SELECT description, {mark_sql(settings, bind)} AS mark
+        FROM (SELECT DISTINCT description FROM cld_persons
+              WHERE {events} AND description IS NOT NULL)
         """,
         bind.values,
     )
+    bind = Params()
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE cld_events AS
+        SELECT p._row, p.person_no, p.person_id, p.kind, p.starts_on, p.ends_on, p.died_on,
+               p.birth_on, p.district, p.support_reason, g.request_key, g.starts_request,
+               m.mark, {stable_id(bind, "p.kind", prefix="p.")} AS event_id
+        FROM cld_persons p JOIN cld_grouping g USING (_row)
+        LEFT JOIN cld_marks m ON m.description = p.description
+        """,
+        bind.values,
+    )
+    con.execute("DROP TABLE cld_grouping; DROP TABLE cld_marks")
 
 
 def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) -> None:
@@ -114,7 +125,7 @@ def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) ->
         f"""
         CREATE OR REPLACE TEMP TABLE cld_requests AS
         WITH requests AS (
-            SELECT request_key, any_value(person_key) AS person_key,
+            SELECT request_key, any_value(person_no) AS person_no,
                    any_value(event_id) FILTER (WHERE starts_request) AS request_id,
                    min(starts_on) AS first_start,
                    min(starts_on) FILTER (WHERE kind = 'request') AS request_row_start,
@@ -128,43 +139,47 @@ def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) ->
         ),
         long_term AS (SELECT * FROM cld_packages WHERE support = 'long term')
         SELECT r.*,
-            EXISTS (SELECT 1 FROM long_term p WHERE p.person_key = r.person_key
+            EXISTS (SELECT 1 FROM long_term p WHERE p.person_no = r.person_no
                     AND p.starts_on <= r.first_start
                     AND (p.ends_on IS NULL OR p.ends_on >= r.first_start)) AS existing,
-            EXISTS (SELECT 1 FROM long_term p WHERE p.person_key = r.person_key
+            EXISTS (SELECT 1 FROM long_term p WHERE p.person_no = r.person_no
                     AND p.starts_on >= r.first_start
                     AND (r.open OR p.starts_on <= r.last_end + {OUTCOME_DAYS})) AS led_to_lts
         FROM requests r
         """
     )
     con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE cld_chosen AS
+        SELECT e.*, r.request_id, r.first_start, r.request_row_start, r.marked,
+               r.existing, r.led_to_lts, r.district AS request_district,
+               r.birth_on AS request_birth, r.support_reason AS request_reason
+        FROM cld_events e JOIN cld_requests r USING (request_key)
+        WHERE CASE WHEN r.marked THEN e.mark IS NOT NULL
+                   WHEN r.assessments > 0 THEN e.kind IN ('assessment', 'review')
+                   ELSE e.kind = 'request' END
+        """
+    )
+    con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE cld_conversations AS
-        WITH chosen AS (
-            SELECT e.*, r.request_id, r.first_start, r.request_row_start, r.marked,
-                   r.existing, r.led_to_lts, r.district AS request_district,
-                   r.birth_on AS request_birth, r.support_reason AS request_reason
-            FROM cld_events e JOIN cld_requests r USING (request_key)
-            WHERE CASE WHEN r.marked THEN e.mark IS NOT NULL
-                       WHEN r.assessments > 0 THEN e.kind IN ('assessment', 'review')
-                       ELSE e.kind = 'request' END
-        ),
-        aged AS (
-            SELECT *, year(first_start) - year(request_birth)
-                      - CASE WHEN month(first_start) * 100 + day(first_start)
-                                  < month(request_birth) * 100 + day(request_birth)
-                             THEN 1 ELSE 0 END AS age,
-                   min(starts_on) OVER (PARTITION BY request_key) AS first_conversation
-            FROM chosen
+        WITH last AS (
+            -- the request's last conversation: the latest end (one underway is later
+            -- still), then the latest start, the highest number, the highest id
+            SELECT request_key, min(starts_on) AS first_conversation,
+                   arg_max(event_id, (coalesce(ends_on, DATE '9999-12-31'), starts_on,
+                                      coalesce(mark, 0), event_id)) AS last_id
+            FROM cld_chosen GROUP BY request_key
         ),
         ranked AS (
-            SELECT *, row_number() OVER (
-                PARTITION BY request_key
-                ORDER BY ends_on IS NULL DESC, ends_on DESC, starts_on DESC,
-                         mark DESC NULLS LAST, event_id DESC) = 1 AS is_last
-            FROM aged
+            SELECT c.*, l.first_conversation, c.event_id = l.last_id AS is_last,
+                   year(first_start) - year(request_birth)
+                      - CASE WHEN month(first_start) * 100 + day(first_start)
+                                  < month(request_birth) * 100 + day(request_birth)
+                             THEN 1 ELSE 0 END AS age
+            FROM cld_chosen c JOIN last l USING (request_key)
         )
-        SELECT _row, person_key, is_last,
+        SELECT _row, person_no, is_last,
             event_id AS conversation_id,
             person_id,
             {site} AS site,
@@ -190,3 +205,4 @@ def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) ->
         """,
         bind.values,
     )
+    con.execute("DROP TABLE cld_chosen")

@@ -65,11 +65,39 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0] or 0)
 
 
-def summarise(con: duckdb.DuckDBPyConnection, repeated: int) -> CldSummary:
-    """Count the import's tables (``cld_rows``, ``cld_events``, ``cld_requests``,
-    ``cld_conversations``, ``cld_packages``)."""
-    kinds = "CASE kind WHEN 'request' THEN 'Request' WHEN 'assessment' THEN 'Assessment' " \
-        "WHEN 'review' THEN 'Review' ELSE 'Service' END"  # fmt: skip
+@dataclass(frozen=True)
+class RowCounts:
+    """What is counted over every row of the file, before the rows not about the person go."""
+
+    rows: int
+    by_event_type: dict[str, int]
+    carers: int
+    other_clients: dict[str, int]
+
+
+def count_rows(con: duckdb.DuckDBPyConnection) -> RowCounts:
+    """Count ``cld_typed``: every non-blank row of the file."""
+    kinds = (
+        "CASE kind WHEN 'request' THEN 'Request' WHEN 'assessment' THEN 'Assessment' "
+        "WHEN 'review' THEN 'Review' ELSE 'Service' END"
+    )
+    return RowCounts(
+        rows=_one(con, "SELECT count(*) FROM cld_typed"),
+        by_event_type=_pairs(
+            con, f"SELECT {kinds} AS k, count(*) FROM cld_typed GROUP BY k ORDER BY min(_row)"
+        ),
+        carers=_one(con, "SELECT count(*) FROM cld_typed WHERE client = 'carer'"),
+        other_clients=_pairs(
+            con,
+            "SELECT coalesce(client_type, '(blank)'), count(*) FROM cld_typed "
+            "WHERE client IS NULL GROUP BY ALL ORDER BY 2 DESC, 1",
+        ),
+    )
+
+
+def summarise(con: duckdb.DuckDBPyConnection, counted: RowCounts, repeated: int) -> CldSummary:
+    """Count the import's tables (``cld_persons``, ``cld_events``, ``cld_requests``,
+    ``cld_conversations``, ``cld_packages``) beside the file's own ``counted`` rows."""
     unmarked = _one(
         con,
         "SELECT count(*) FROM cld_events e JOIN cld_requests r USING (request_key) "
@@ -80,50 +108,33 @@ def summarise(con: duckdb.DuckDBPyConnection, repeated: int) -> CldSummary:
         "SELECT count(*) FROM cld_events e JOIN cld_requests r USING (request_key) "
         "WHERE NOT r.marked AND r.assessments > 0 AND e.kind = 'request'",
     )
+    services = "SELECT count(*) FROM cld_persons WHERE kind = 'service' AND support"
     skipped = {
-        CARERS: _one(con, "SELECT count(*) FROM cld_rows WHERE client = 'carer'"),
-        OTHER_CLIENT: _one(con, "SELECT count(*) FROM cld_rows WHERE client IS NULL"),
+        CARERS: counted.carers,
+        OTHER_CLIENT: sum(counted.other_clients.values()),
         UNMARKED: unmarked,
         REQUEST_DATE: request_dates,
-        CARER_SUPPORT: _one(
-            con,
-            "SELECT count(*) FROM cld_persons WHERE kind = 'service' AND support = 'carer support'",
-        ),
-        OTHER_SERVICE: _one(
-            con, "SELECT count(*) FROM cld_persons WHERE kind = 'service' AND support IS NULL"
-        ),
+        CARER_SUPPORT: _one(con, f"{services} = 'carer support'"),
+        OTHER_SERVICE: _one(con, f"{services} IS NULL"),
         REPEATED: repeated,
     }
     numbers = (
         "CASE WHEN conversation IS NULL THEN 'usual practice' "
         "ELSE 'Conversation ' || conversation END"
     )
+    per_request = "count(DISTINCT request_id) FROM cld_conversations"
     return CldSummary(
-        rows=_one(con, "SELECT count(*) FROM cld_rows"),
-        by_event_type=_pairs(
-            con, f"SELECT {kinds} AS k, count(*) FROM cld_rows GROUP BY k ORDER BY min(_row)"
-        ),
+        rows=counted.rows,
+        by_event_type=counted.by_event_type,
         skipped={reason: n for reason, n in skipped.items() if n},
-        people=_one(con, "SELECT count(DISTINCT person_key) FROM cld_persons"),
-        requests=_pairs(
-            con,
-            "SELECT approach, count(DISTINCT request_id) FROM cld_conversations "
-            "GROUP BY ALL ORDER BY 1 DESC",
-        ),
-        request_types=_pairs(
-            con,
-            "SELECT request_type, count(DISTINCT request_id) FROM cld_conversations "
-            "GROUP BY ALL ORDER BY 1",
-        ),
+        people=_one(con, "SELECT count(DISTINCT person_no) FROM cld_persons"),
+        requests=_pairs(con, f"SELECT approach, {per_request} GROUP BY ALL ORDER BY 1 DESC"),
+        request_types=_pairs(con, f"SELECT request_type, {per_request} GROUP BY ALL ORDER BY 1"),
         conversations=_pairs(
             con,
             f"SELECT {numbers} AS k, count(*) FROM cld_conversations GROUP BY k ORDER BY k",
         ),
-        sites=_pairs(
-            con,
-            "SELECT site, count(DISTINCT request_id) FROM cld_conversations "
-            "GROUP BY ALL ORDER BY 1",
-        ),
+        sites=_pairs(con, f"SELECT site, {per_request} GROUP BY ALL ORDER BY 1"),
         packages=_pairs(con, "SELECT support, count(*) FROM cld_packages GROUP BY ALL ORDER BY 1"),
         not_recorded=_pairs(
             con,
@@ -135,23 +146,14 @@ def summarise(con: duckdb.DuckDBPyConnection, repeated: int) -> CldSummary:
             "SELECT coalesce(frequency, '(blank)'), count(*) FROM cld_packages "
             "WHERE NOT coalesce(frequency_known, false) GROUP BY ALL ORDER BY 2 DESC, 1",
         ),
-        other_client_types=_pairs(
-            con,
-            "SELECT coalesce(client_type, '(blank)'), count(*) FROM cld_rows "
-            "WHERE client IS NULL GROUP BY ALL ORDER BY 2 DESC, 1",
-        ),
+        other_client_types=counted.other_clients,
         other_service_types=_pairs(
             con,
             "SELECT coalesce(service_type, '(blank)'), count(*) FROM cld_persons "
             "WHERE kind = 'service' AND support IS NULL GROUP BY ALL ORDER BY 2 DESC, 1",
         ),
-        no_area=_one(
-            con, "SELECT count(DISTINCT request_id) FROM cld_conversations WHERE area IS NULL"
-        ),
-        no_age_band=_one(
-            con,
-            "SELECT count(DISTINCT request_id) FROM cld_conversations WHERE age_band IS NULL",
-        ),
+        no_area=_one(con, f"SELECT {per_request} WHERE area IS NULL"),
+        no_age_band=_one(con, f"SELECT {per_request} WHERE age_band IS NULL"),
     )
 
 
