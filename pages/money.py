@@ -23,7 +23,6 @@ from evaluation.present.trend_charts import repeat_chart, weekly_chart
 from evaluation.store.figures import cached
 from ui import components, filters, regional
 
-
 st.title("Money and resources")
 st.write(
     "How many new requests for support turn into long-term support, whether people come back "
