@@ -185,7 +185,7 @@ def add_commands(commands: Commands) -> None:
         action="append",
         default=[],
         metavar="REGEX=N",
-        help="Client Level Data: Event Description marking Conversation N, ignoring case "
+        help="Client Level Data: Event Description marking Conversation N, capitals ignored "
         "(repeat; replaces the defaults 'conversation\\s*([123])' and "
         "'initial conversation=1'; a REGEX without =N takes N from its first group)",
     )

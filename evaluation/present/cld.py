@@ -132,5 +132,5 @@ def settings_text(chosen: CldSettings) -> str:
     patterns = ", ".join(p if n is None else f"{p} (= {n})" for p, n in chosen.patterns)
     return (
         f"Sites by postcode district — {sites}; everyone else at 'Rest of the council'. "
-        f"Conversation marks in Event Description (ignoring case): {patterns}."
+        f"Conversation marks in Event Description (capitals ignored): {patterns}."
     )
