@@ -27,7 +27,7 @@ from evaluation.core.contract import KINDS, Kind
 from evaluation.ingest.checks import Progress, display_name, silent
 from evaluation.ingest.cld_packages import make_packages
 from evaluation.ingest.cld_read import header_cells, match_headers, read_rows
-from evaluation.ingest.cld_requests import group_requests, make_conversations
+from evaluation.ingest.cld_requests import PatternError, group_requests, make_conversations
 from evaluation.ingest.cld_rows import make_lookups, people_sql, type_rows
 from evaluation.ingest.cld_rows import problems as row_problems
 from evaluation.ingest.cld_settings import STORED_AS, CldSettings, combine
@@ -138,7 +138,7 @@ def check_cld(
         make_packages(con)
         try:
             group_requests(con, cld)
-        except duckdb.Error as error:
+        except PatternError as error:
             checked.problems = [_pattern_problem(cld, error)]
             return checked
         make_conversations(con, cld)
@@ -184,14 +184,19 @@ def _persons(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE cld_repeats AS
-        WITH hashed AS (
-            SELECT _row, hash({SAME_ROW}) AS h FROM cld_typed WHERE client = 'person'
+        WITH keyed AS (
+            -- two rows alike share their Event Reference (or both have none): only rows
+            -- whose reference is shared, or missing, are compared whole
+            SELECT _row, la_code, reference, kind FROM cld_typed WHERE client = 'person'
         ),
         candidates AS (
             SELECT * FROM cld_typed SEMI JOIN (
-                SELECT _row FROM hashed
-                WHERE h IN (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1)
+                SELECT _row FROM keyed WHERE reference IS NULL
+                   OR (la_code, reference, kind) IN (
+                       SELECT (la_code, reference, kind) FROM keyed
+                       WHERE reference IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
             ) USING (_row)
+            WHERE client = 'person'
         )
         SELECT _row FROM candidates
         QUALIFY row_number() OVER (PARTITION BY {SAME_ROW} ORDER BY _row) > 1
@@ -207,14 +212,9 @@ def _persons(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT count(*) FROM cld_repeats").fetchall()[0][0])
 
 
-def _pattern_problem(cld: CldSettings, error: duckdb.Error) -> Problem:
+def _pattern_problem(cld: CldSettings, error: PatternError) -> Problem:
     listed = ", ".join(p for p, _ in cld.patterns)
-    return Problem(
-        None,
-        None,
-        None,
-        f"a conversation pattern can't be used ({listed}): {str(error).splitlines()[0]}",
-    )
+    return Problem(None, None, None, f"a conversation pattern can't be used ({listed}): {error}")
 
 
 def _clashes(con: duckdb.DuckDBPyConnection, written: dict[str, str]) -> list[Problem]:
@@ -249,12 +249,13 @@ def _clashes(con: duckdb.DuckDBPyConnection, written: dict[str, str]) -> list[Pr
 
 
 def _contract_table(con: duckdb.DuckDBPyConnection, table: str, kind: Kind) -> pa.Table:
-    """The contract's columns, in its order and types, in file order."""
+    """The contract's columns, in its order and types (in no particular row order: sorting
+    half a million rows would cost more than the rest of this step, and nothing needs it)."""
     named = {"gross_weekly_cost": "pounds"}
     columns = ", ".join(
         f"CAST({named.get(c, c)} AS {kind.sql_type(c)}) AS {c}" for c in kind.columns
     )
-    return con.sql(f"SELECT {columns} FROM {table} ORDER BY _row").to_arrow_table()
+    return con.sql(f"SELECT {columns} FROM {table}").to_arrow_table()
 
 
 def store_cld(

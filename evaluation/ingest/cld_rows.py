@@ -59,7 +59,6 @@ AMOUNT = r"-?(\d+(\.\d*)?|\.\d+)"
 # Text kept row by row (mostly distinct): trimmed only where an end is whitespace, which is
 # a fraction of the cost of trimming every cell.
 KEPT = ("la_code", "person", "reference", "description", "support_reason", "component")
-KEPT += ("service_type", "frequency", "client_type")
 
 
 def trimmed(column: str, bind: Params) -> str:
@@ -148,7 +147,7 @@ def make_lookups(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE cld_lookup_{name} AS
-            SELECT text, t IS NULL AS blank, {make(bind)}
+            SELECT text, t, t IS NULL AS blank, {make(bind)}
             FROM (SELECT text, {trimmed("text", bind)} AS t{extra}
                   FROM (SELECT DISTINCT text FROM ({texts})))
             """,
@@ -215,11 +214,12 @@ def type_rows(con: duckdb.DuckDBPyConnection) -> None:
     amount = "replace(replace(replace({}, '\u00a3', ''), ',', ''), ' ', '')"
     # A row with every cell used empty is no row (a spreadsheet's trailing ",,,,").
     blank = f"coalesce({', '.join(name for name, _, _ in FIELDS)}) IS NULL"
-    raw = "event_type, starts, ends, birth, death, client_type, service_type, postcode"
+    raw = "event_type, starts, ends, birth, death, client_type, service_type, frequency, postcode"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE cld_typed AS
-        SELECT x.* EXCLUDE (birth, death, postcode),
+        SELECT x.* EXCLUDE (birth, death, postcode, client_type, service_type, frequency),
+            c.t AS client_type, p.t AS service_type, f.t AS frequency,
             s.day AS starts_on, e.day AS ends_on, b.day AS birth_on, d.day AS died_on,
             coalesce(k.blank, true) AS event_type_blank, coalesce(s.blank, true) AS starts_blank,
             coalesce(e.blank, true) AS ends_blank, coalesce(b.blank, true) AS birth_blank,

@@ -30,7 +30,9 @@ def test_the_upload_page_asks_for_districts_shows_the_extract_and_imports_it(
             wait_for_app(page)
             page.locator("input[type='file']").set_input_files(str(extract))
             page.get_by_text("First, which postcode districts").wait_for(timeout=30_000)
-            assert page.get_by_role("button", name="Import the Client Level Data extract").count() == 0
+            assert (
+                page.get_by_role("button", name="Import the Client Level Data extract").count() == 0
+            )
             page.get_by_role("textbox", name="Innovation sites and their postcode districts").fill(
                 "Medway innovation team=ME4,ME5"
             )
@@ -38,7 +40,11 @@ def test_the_upload_page_asks_for_districts_shows_the_extract_and_imports_it(
             page.get_by_text(
                 "No problems: 41 row(s) make 12 conversation(s) and 19 care package(s)."
             ).wait_for(timeout=30_000)
-            for heading in ("Rows by Event Type", "Rows left out, and why", "What the import makes"):
+            for heading in (
+                "Rows by Event Type",
+                "Rows left out, and why",
+                "What the import makes",
+            ):
                 assert page.get_by_role("heading", name=heading).is_visible()
             texts = " ".join(page.locator("[data-testid='stText']").all_inner_texts())
             assert "Medway innovation team: ME4, ME5" in texts
