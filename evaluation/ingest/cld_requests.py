@@ -156,18 +156,20 @@ def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) ->
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE cld_requests AS
-        WITH requests AS (
-            SELECT request_key, any_value(person_no) AS person_no,
-                   any_value(event_id) FILTER (WHERE starts_request) AS request_id,
-                   min(starts_on) AS first_start,
-                   min(starts_on) FILTER (WHERE kind = 'request') AS request_row_start,
-                   max(ends_on) AS last_end, bool_or(ends_on IS NULL) AS open,
+        WITH spans AS (
+            SELECT request_key, max(ends_on) AS last_end, bool_or(ends_on IS NULL) AS open,
                    bool_or(mark IS NOT NULL) AS marked,
-                   count(*) FILTER (WHERE kind IN ('assessment', 'review')) AS assessments,
-                   any_value(district) FILTER (WHERE starts_request) AS district,
-                   any_value(birth_on) FILTER (WHERE starts_request) AS birth_on,
-                   any_value(support_reason) FILTER (WHERE starts_request) AS support_reason
+                   count(*) FILTER (WHERE kind IN ('assessment', 'review')) AS assessments
             FROM cld_events GROUP BY request_key
+        ),
+        requests AS (
+            -- what a request takes from its first row (the row that starts it; a Request
+            -- row always starts one, so only a first row can be the request's Request row)
+            SELECT f.request_key, f.person_no, f.event_id AS request_id,
+                   f.starts_on AS first_start,
+                   CASE WHEN f.kind = 'request' THEN f.starts_on END AS request_row_start,
+                   f.district, f.birth_on, f.support_reason, s.* EXCLUDE (request_key)
+            FROM cld_events f JOIN spans s USING (request_key) WHERE f.starts_request
         ),
         long_term AS (SELECT * FROM cld_packages WHERE support = 'long term')
         SELECT r.*,
