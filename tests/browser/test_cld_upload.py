@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.store import batches
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 from tests.harness import open_store, streamlit_server, wait_for_app
 from tests.ingest.test_cld_privacy import leaks, store_bytes
 

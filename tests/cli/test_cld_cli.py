@@ -11,7 +11,7 @@ import pytest
 
 from evaluation.cli.main import main
 from evaluation.store import batches
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 from tests.harness import TEST_KEY, open_store
 
 

@@ -25,7 +25,7 @@ from evaluation.ingest.cld_summary import (
     UNMARKED,
 )
 from evaluation.store.keys import pseudonym
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 
 KEY = b"test-key"
 MEDWAY = settings([(fx.SITE, ["ME4", "ME5"])])

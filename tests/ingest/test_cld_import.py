@@ -14,7 +14,7 @@ from evaluation.ingest.importer import ImportFailed, import_files
 from evaluation.store import batches
 from evaluation.store.connection import Store
 from evaluation.store.query import column, scalar
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 
 AS_OF = date(2025, 3, 31)
 
@@ -162,3 +162,12 @@ def test_a_pattern_that_cant_be_used_is_refused_plainly(store: Store) -> None:
     for pattern in ["conversation (", "no number here"]:
         with pytest.raises(SettingsError):
             _import(store, fx.rules_extract(), cld_patterns=[pattern])
+
+
+def test_a_cld_person_is_erased_by_la_code_and_id(store: Store) -> None:
+    from evaluation.admin.erasure import erase_person
+
+    _import(store, fx.rules_extract())
+    removed = erase_person(store, f"{fx.LA}/{fx.A.id}", by="tester")
+    assert removed == 4  # A's three conversations and one care package
+    assert _counts(store) == (9, 18)

@@ -16,7 +16,7 @@ from evaluation.ingest.cld_settings import settings
 from evaluation.present.exports import to_csv
 from evaluation.store.connection import Store
 from evaluation.store.query import rows
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 from tests.harness import TEST_KEY, open_store
 
 IDS = [p.id for p in fx.PEOPLE]

@@ -14,7 +14,7 @@ from evaluation.measures.conversion import conversion
 from evaluation.measures.cost_avoided import average_weekly_package_cost
 from evaluation.present.cost_tables import drill_rows
 from evaluation.store.connection import Store
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 
 
 @pytest.fixture

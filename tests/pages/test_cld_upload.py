@@ -12,7 +12,7 @@ from evaluation.ingest.cld import remember, remembered
 from evaluation.ingest.cld_settings import settings
 from evaluation.store import batches
 from evaluation.store.connection import Store
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 from tests.harness import open_store
 from ui import session
 from ui.session import Identity

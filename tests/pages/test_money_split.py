@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evaluation.ingest.importer import import_files
 from evaluation.store.connection import Store
-from tests.fixtures import cld as fx
+from tests.fixtures import cld_rules as fx
 
 
 def test_the_conversion_table_splits_by_age_band_and_keeps_it_in_the_address(
