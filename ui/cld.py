@@ -10,7 +10,6 @@ the page. Only an admin imports an extract: it covers the whole council and its 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -21,9 +20,8 @@ from evaluation.ingest import cld
 from evaluation.ingest.cld_read import recognise
 from evaluation.ingest.cld_settings import CldSettings, SettingsError, configured, with_sites
 from evaluation.present import cld as shown
-from evaluation.present.exports import to_csv
 from evaluation.store.connection import Store
-from ui import components
+from ui import components, upload
 from ui.session import current_user
 
 SITES_HELP = (
@@ -47,9 +45,9 @@ def split(files: list[Any], kind: str | None) -> tuple[list[Any], list[Any]]:
 
 def step(store: Store, files: list[Any], allowed: Permissions, as_of: date) -> None:
     """The whole CLD step for each extract uploaded."""
-    for upload in files:
+    for extract in files:
         with st.container(border=True):
-            st.text(f"File: {upload.name}")
+            st.text(f"File: {extract.name}")
             st.caption(
                 "Recognised as a Client Level Data (CLD) extract: its Request, Assessment and "
                 "Review rows become conversations and its Service rows care packages."
@@ -62,7 +60,7 @@ def step(store: Store, files: list[Any], allowed: Permissions, as_of: date) -> N
                 continue
             chosen = _settings(store)
             if chosen is not None:
-                _extract(store, upload, chosen, as_of)
+                _show(store, extract, chosen, as_of)
 
 
 def _settings(store: Store) -> CldSettings | None:
@@ -115,15 +113,15 @@ def _form(store: Store, current: CldSettings | None) -> None:
     st.rerun()
 
 
-def _checked(upload: Any, chosen: CldSettings, store: Store) -> cld.CldChecked:
+def _checked(extract: Any, chosen: CldSettings, store: Store) -> cld.CldChecked:
     """Each extract checked once per session and settings, not on every rerun."""
     cache = st.session_state.setdefault("cld_checked", {})
-    key = (upload.file_id, chosen.to_json())
+    key = (extract.file_id, chosen.to_json())
     if key not in cache:
-        bar = st.progress(0.0, text=f"Reading {upload.name}…")
+        bar = st.progress(0.0, text=f"Reading {extract.name}…")
         cache[key] = cld.check_cld(
-            upload.getvalue(),
-            upload.name,
+            extract.getvalue(),
+            extract.name,
             chosen,
             store.key,
             progress=lambda done, stage: bar.progress(done, stage),
@@ -132,22 +130,11 @@ def _checked(upload: Any, chosen: CldSettings, store: Store) -> cld.CldChecked:
     return cache[key]
 
 
-def _extract(store: Store, upload: Any, chosen: CldSettings, as_of: date) -> None:
+def _show(store: Store, extract: Any, chosen: CldSettings, as_of: date) -> None:
     """What the extract holds (or its problems), and the Import button."""
-    checked = _checked(upload, chosen, store)
+    checked = _checked(extract, chosen, store)
     if checked.problems:
-        st.error(
-            f"{len(checked.problems)} problem(s) found: nothing from this file will be stored."
-        )
-        problems = [asdict(p) for p in checked.problems]
-        components.table(problems)
-        st.download_button(
-            "Download the problems as CSV",
-            to_csv(problems, ["row", "column", "value", "message"]),
-            file_name=f"problems-{checked.file_name}.csv",
-            mime="text/csv",
-            key=f"cld-problems-{checked.sha256}",
-        )
+        upload.problem_list(checked.problems, checked.file_name, f"cld-problems-{checked.sha256}")
         return
     summary = checked.summary
     if summary is None:

@@ -36,44 +36,26 @@ def skipped_rows(summary: CldSummary) -> Rows:
     return rows or [{"Left out": "nothing: every row is used", "Rows": count(0)}]
 
 
+def _each(what: str, counts: dict[str, int]) -> Rows:
+    return [{"What": what.format(key), "How many": count(n)} for key, n in counts.items()]
+
+
 def made_rows(summary: CldSummary) -> Rows:
     """Requests, conversations, packages and sites the import makes."""
     rows = [{"What": "people", "How many": count(summary.people)}]
-    rows += [
-        {"What": f"requests: {approach}", "How many": count(n)}
-        for approach, n in summary.requests.items()
+    rows += _each("requests: {}", summary.requests)
+    rows += _each("requests: {} (request type)", summary.request_types)
+    rows += _each("conversations: {}", summary.conversations)
+    rows += _each("care packages: {}", summary.packages)
+    rows += _each("care packages whose cost is not recorded: {}", summary.not_recorded) or [
+        {"What": "care packages whose cost is not recorded", "How many": count(0)}
     ]
-    rows += [
-        {"What": f"requests: {kind} (request type)", "How many": count(n)}
-        for kind, n in summary.request_types.items()
-    ]
-    rows += [
-        {"What": f"conversations: {label}", "How many": count(n)}
-        for label, n in summary.conversations.items()
-    ]
-    rows += [
-        {"What": f"care packages: {support}", "How many": count(n)}
-        for support, n in summary.packages.items()
-    ]
-    rows += [
-        {"What": f"care packages whose cost is not recorded: {support}", "How many": count(n)}
-        for support, n in summary.not_recorded.items()
-    ] or [{"What": "care packages whose cost is not recorded", "How many": count(0)}]
-    rows += [
-        {"What": f"requests at {site}", "How many": count(n)} for site, n in summary.sites.items()
-    ]
-    if summary.no_area:
-        rows.append(
-            {"What": "requests without a postcode district", "How many": count(summary.no_area)}
-        )
-    if summary.no_age_band:
-        rows.append(
-            {
-                "What": "requests without an age band (no date of birth, or under 18)",
-                "How many": count(summary.no_age_band),
-            }
-        )
-    return rows
+    rows += _each("requests at {}", summary.sites)
+    extra = {
+        "requests without a postcode district": summary.no_area,
+        "requests without an age band (no date of birth, or under 18)": summary.no_age_band,
+    }
+    return rows + _each("{}", {what: n for what, n in extra.items() if n})
 
 
 def quirk_rows(summary: CldSummary) -> Rows:
