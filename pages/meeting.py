@@ -36,7 +36,8 @@ if not site_names:
     )
 as_of = cached(store, meeting.data_as_of)
 usual = default_period(as_of or date.today())
-blocks.style(st.toggle("Large text for a projector", value=True, key="meeting_large"))
+large = st.toggle("Large text for a projector", value=True, key="meeting_large")
+blocks.style(large)
 chosen = filters.view(
     {"site": site_names},
     "meeting",
@@ -87,6 +88,6 @@ if permissions().may_download_pack:
     )
 blocks.attention(summary)
 for section in summary.sections:
-    blocks.section(section, summary)
+    blocks.section(section, summary, large)
     if section.key == "people":
         blocks.story(summary)

@@ -7,24 +7,38 @@ Site names and the story are free text: they reach the screen only through widge
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from evaluation.meeting.model import Figure, Section
+from evaluation.meeting.model import Figure, Section, Table
 from evaluation.meeting.summary import MeetingSummary
+from evaluation.present.charts import for_projector
 from evaluation.present.stories import heading
 
+TABLE_STYLE = """
+<style>
+table.meeting { border-collapse: collapse; width: 100%; font-size: 1rem; }
+table.meeting caption { caption-side: bottom; text-align: left; padding-top: 0.4rem;
+  color: #55585c; font-size: 0.9em; }
+table.meeting th, table.meeting td { padding: 0.35rem 0.7rem; text-align: right;
+  border-bottom: 1px solid rgba(49, 51, 63, 0.15); white-space: normal; font-weight: normal; }
+table.meeting .label { text-align: left; }
+table.meeting thead th { border-bottom: 2px solid rgba(49, 51, 63, 0.35); font-weight: 600; }
+</style>
+"""
+# A projector in a meeting room: body text, figures, tables and labels all larger together
+# (tables at 20 px, chart axes at 18 px; the charts themselves through present.charts).
 PROJECTOR_STYLE = """
 <style>
 [data-testid="stMainBlockContainer"] p,
-[data-testid="stMainBlockContainer"] [data-testid="stText"] {
-  font-size: 1.15rem;
-}
-[data-testid="stMetricValue"] p { font-size: 3.2rem; line-height: 1.15; }
-[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-[data-testid="stMetricDelta"] p { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stText"],
+[data-testid="stMainBlockContainer"] li { font-size: 1.3rem; }
+[data-testid="stMetricValue"] p { font-size: 3.4rem; line-height: 1.15; }
+[data-testid="stMetricLabel"] p { font-size: 1.35rem; }
+[data-testid="stMetricDelta"] p { font-size: 1.3rem; }
+table.meeting { font-size: 1.25rem; }
 </style>
 """
 # Figure labels wrap rather than being cut short: "Conversation 1s underway for more than
@@ -47,7 +61,34 @@ ICONS = {
 
 
 def style(large: bool) -> None:
-    st.html(WRAP_LABELS + (PROJECTOR_STYLE if large else ""))
+    st.html(WRAP_LABELS + TABLE_STYLE + (PROJECTOR_STYLE if large else ""))
+
+
+def _cell(text: str, index: int, labels: int, tag: str = "td") -> str:
+    kind = "label" if index < labels else "figure"
+    scope = ' scope="row"' if tag == "th" else ""
+    return f'<{tag}{scope} class="{kind}">{escape(text)}</{tag}>'
+
+
+def table_html(table: Table) -> str:
+    """A meeting table as an HTML table of escaped text (headings with ``scope``), so its text
+    scales with the page on a projector, which a canvas-drawn dataframe can't."""
+    labels = table.label_columns
+    head = "".join(
+        f'<th scope="col" class="{"label" if i < labels else "figure"}">{escape(c)}</th>'
+        for i, c in enumerate(table.columns)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(_cell(c, i, labels, "th" if i == 0 else "td") for i, c in enumerate(row))
+        + "</tr>"
+        for row in table.rows
+    )
+    caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
+    return (
+        f'<table class="meeting">{caption}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 def figure(column: Any, item: Figure, previous: str) -> None:
@@ -62,7 +103,7 @@ def figure(column: Any, item: Figure, previous: str) -> None:
     column.text("\n".join(item.lines(previous)))
 
 
-def section(part: Section, summary: MeetingSummary) -> None:
+def section(part: Section, summary: MeetingSummary, large: bool = False) -> None:
     st.header(part.title, divider="gray")
     st.caption(part.intro)
     previous = summary.previous.describe()
@@ -83,19 +124,14 @@ def section(part: Section, summary: MeetingSummary) -> None:
     for index, table in enumerate(part.tables):
         st.subheader(table.title)
         if table.rows:
-            columns = [c or "Measure" for c in table.columns]
-            st.dataframe(
-                pd.DataFrame(table.rows, columns=columns),
-                hide_index=True,
-                key=f"{part.key}_table_{index}",
-            )
-            if table.caption:
-                st.caption(table.caption)
+            st.html(table_html(table))
         else:
             st.info("Nothing to show for this period.")
         if index == 0 and part.chart is not None:
-            st.altair_chart(part.chart, width="stretch", alt=part.chart_text)
-            st.text(f"The chart in words: {part.chart_text}")
+            chart = for_projector(part.chart) if large else part.chart
+            st.altair_chart(chart, width="stretch", alt=part.chart_text)
+            with st.expander("The chart in words"):
+                st.text(part.chart_text)
     with st.expander("Check these figures with the command line"):
         st.text("\n".join(part.commands))
 

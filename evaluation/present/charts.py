@@ -39,6 +39,21 @@ def _styled(chart: alt.Chart, height: int) -> alt.Chart:
     )
 
 
+PROJECTOR_FONT = 18  # at least 16 px on a meeting-room projector
+
+
+def for_projector(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A meeting chart lettered and drawn for a projector: larger axis, legend and title
+    text, nothing cut short, thicker lines and points."""
+    size = PROJECTOR_FONT
+    return (
+        chart.configure_axis(labelFontSize=size, titleFontSize=size, labelLimit=480)
+        .configure_legend(labelFontSize=size, titleFontSize=size, labelLimit=480, symbolSize=200)
+        .configure_line(strokeWidth=4)
+        .configure_point(size=120)
+    )
+
+
 def _per_group(
     draw: Callable[[Sequence[dict[str, Any]]], alt.Chart], rows: Sequence[dict[str, Any]], bar: int
 ) -> alt.TopLevelMixin | None:

@@ -9,7 +9,9 @@ alternatives. Every report in ``evaluation.cli.main.REPORTS`` is run in table an
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout, suppress
 from pathlib import Path
@@ -71,7 +73,13 @@ def visible_text(at: Any) -> list[tuple[str, str]]:
     def walk(node: Any) -> None:
         kind = getattr(node, "type", type(node).__name__)
         proto = getattr(node, "proto", None)
-        if isinstance(proto, Message):
+        if kind == "html" and isinstance(proto, Message):
+            # What the HTML shows: its text, not our style sheets or its tags.
+            shown = re.sub(r"<style.*?</style>", "", proto.body, flags=re.DOTALL)
+            shown = html.unescape(re.sub(r"<[^>]+>", " ", shown))
+            if shown.strip():
+                found.append((kind, " ".join(shown.split())))
+        elif isinstance(proto, Message):
             found.extend((kind, text) for text in _proto_strings(proto))
         if kind == "dataframe":
             found.extend((kind, text) for text in _frame_strings(node.value))
