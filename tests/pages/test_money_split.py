@@ -25,3 +25,14 @@ def test_the_conversion_table_splits_by_age_band_and_keeps_it_in_the_address(
     linked = app_test("pages/money.py", query={"split": "request_type"})
     assert linked.selectbox(key="money_split").value == "request_type"
     assert set(linked.dataframe[0].value["Request type"]) == {"new", "existing"}
+
+
+def test_the_cost_change_page_offers_the_like_for_like_columns(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    import_files(store, [("cld.csv", fx.rules_extract())], cld_sites=fx.SITES)
+    store.close()
+    at = app_test("pages/cost_change.py")
+    columns = at.multiselect(key="cc_by")
+    assert {"request_type", "age_band", "support_reason"} <= set(columns.options)
+    columns.set_value(["age_band"]).run()
+    assert not at.exception
+    assert "18-64" in " ".join(h.value for h in at.get("html"))
