@@ -97,37 +97,48 @@ def count_rows(con: duckdb.DuckDBPyConnection) -> RowCounts:
 
 def summarise(con: duckdb.DuckDBPyConnection, counted: RowCounts, repeated: int) -> CldSummary:
     """Count the import's tables (``cld_persons``, ``cld_events``, ``cld_requests``,
-    ``cld_conversations``, ``cld_packages``) beside the file's own ``counted`` rows."""
-    unmarked = _one(
-        con,
-        "SELECT count(*) FROM cld_events e JOIN cld_requests r USING (request_key) "
-        "WHERE r.marked AND e.mark IS NULL",
-    )
-    request_dates = _one(
-        con,
-        "SELECT count(*) FROM cld_events e JOIN cld_requests r USING (request_key) "
-        "WHERE NOT r.marked AND r.assessments > 0 AND e.kind = 'request'",
-    )
-    services = "SELECT count(*) FROM cld_persons WHERE kind = 'service' AND support"
+    ``cld_conversations``, ``cld_packages``) beside the file's own ``counted`` rows; each
+    table is read once or twice, whatever the number of figures."""
+    unmarked, request_dates = con.execute(
+        "SELECT count(*) FILTER (WHERE r.marked AND e.mark IS NULL), "
+        "count(*) FILTER (WHERE NOT r.marked AND r.assessments > 0 AND e.kind = 'request') "
+        "FROM cld_events e JOIN cld_requests r USING (request_key)"
+    ).fetchall()[0]
+    people, carer_support, other_service = con.execute(
+        "SELECT count(DISTINCT person_no), "
+        "count(*) FILTER (WHERE kind = 'service' AND support = 'carer support'), "
+        "count(*) FILTER (WHERE kind = 'service' AND support IS NULL) FROM cld_persons"
+    ).fetchall()[0]
     skipped = {
         CARERS: counted.carers,
         OTHER_CLIENT: sum(counted.other_clients.values()),
-        UNMARKED: unmarked,
-        REQUEST_DATE: request_dates,
-        CARER_SUPPORT: _one(con, f"{services} = 'carer support'"),
-        OTHER_SERVICE: _one(con, f"{services} IS NULL"),
+        UNMARKED: int(unmarked),
+        REQUEST_DATE: int(request_dates),
+        CARER_SUPPORT: int(carer_support),
+        OTHER_SERVICE: int(other_service),
         REPEATED: repeated,
     }
     numbers = (
         "CASE WHEN conversation IS NULL THEN 'usual practice' "
         "ELSE 'Conversation ' || conversation END"
     )
-    per_request = "count(DISTINCT request_id) FROM cld_conversations"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE cld_request_summary AS "
+        "SELECT request_id, any_value(approach) AS approach, "
+        "any_value(request_type) AS request_type, any_value(site) AS site, "
+        "bool_or(area IS NULL) AS no_area, bool_or(age_band IS NULL) AS no_age_band "
+        "FROM cld_conversations GROUP BY request_id"
+    )
+    per_request = "count(*) FROM cld_request_summary"
+    no_area, no_age_band = con.execute(
+        "SELECT count(*) FILTER (WHERE no_area), count(*) FILTER (WHERE no_age_band) "
+        "FROM cld_request_summary"
+    ).fetchall()[0]
     return CldSummary(
         rows=counted.rows,
         by_event_type=counted.by_event_type,
         skipped={reason: n for reason, n in skipped.items() if n},
-        people=_one(con, "SELECT count(DISTINCT person_no) FROM cld_persons"),
+        people=int(people),
         requests=_pairs(con, f"SELECT approach, {per_request} GROUP BY ALL ORDER BY 1 DESC"),
         request_types=_pairs(con, f"SELECT request_type, {per_request} GROUP BY ALL ORDER BY 1"),
         conversations=_pairs(
@@ -135,10 +146,13 @@ def summarise(con: duckdb.DuckDBPyConnection, counted: RowCounts, repeated: int)
             f"SELECT {numbers} AS k, count(*) FROM cld_conversations GROUP BY k ORDER BY k",
         ),
         sites=_pairs(con, f"SELECT site, {per_request} GROUP BY ALL ORDER BY 1"),
-        packages=_pairs(con, "SELECT support, count(*) FROM cld_packages GROUP BY ALL ORDER BY 1"),
+        packages=_pairs(
+            con, "SELECT support, count(*) FROM cld_packages GROUP BY ALL ORDER BY 1"
+        ),
         not_recorded=_pairs(
             con,
-            "SELECT support, count(*) FROM cld_packages WHERE not_recorded GROUP BY ALL ORDER BY 1",
+            "SELECT support, count(*) FROM cld_packages WHERE not_recorded "
+            "GROUP BY ALL ORDER BY 1",
         ),
         negative_costs=_one(con, "SELECT count(*) FROM cld_packages WHERE cost_negative"),
         unknown_frequencies=_pairs(
@@ -151,9 +165,11 @@ def summarise(con: duckdb.DuckDBPyConnection, counted: RowCounts, repeated: int)
             con,
             "SELECT coalesce(service_type, '(blank)'), count(*) FROM cld_persons "
             "WHERE kind = 'service' AND support IS NULL GROUP BY ALL ORDER BY 2 DESC, 1",
-        ),
-        no_area=_one(con, f"SELECT {per_request} WHERE area IS NULL"),
-        no_age_band=_one(con, f"SELECT {per_request} WHERE age_band IS NULL"),
+        )
+        if other_service
+        else {},
+        no_area=int(no_area),
+        no_age_band=int(no_age_band),
     )
 
 
