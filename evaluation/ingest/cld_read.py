@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from evaluation.core.values import WHITESPACE
-from evaluation.ingest.fast_check import _scratch_copy, _unusual_lines
+from evaluation.ingest.fast_check import _scratch_copy
 from evaluation.ingest.reading import (
     MAX_UPLOAD_BYTES,
     Problem,
@@ -150,24 +150,39 @@ def read_rows(
     used, as text. Problems only for a file whose rows can't be split into columns.
 
     UTF-8 is read as it is (DuckDB checks it; a BOM is skipped); a file that is not UTF-8 is
-    Windows-1252 and is transcoded first. Blank lines or lone carriage returns, or a
-    structure DuckDB refuses, send the file to the row-by-row reader.
+    Windows-1252 and is transcoded first. A structure DuckDB refuses, or blank lines, values
+    over several lines or lone carriage returns (which would shift its row numbers), send the
+    file to the row-by-row reader.
     """
     _refuse(data)
     body = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
-    if not _unusual_lines(data):
-        if _read_fast(con, body, headers, positions):
-            return []
-        # Not UTF-8 (or broken): read it as Windows-1252, or let the row-by-row reader say why.
-        transcoded = None if data.isascii() else memoryview(decode(data).encode("utf-8"))
-        if transcoded is not None and _read_fast(con, transcoded, headers, positions):
-            return []
+    if _read_fast(con, body, headers, positions) and _numbered_right(con, data):
+        return []
+    # Not UTF-8 (or broken): read it as Windows-1252, or let the row-by-row reader say why.
+    transcoded = None if data.isascii() else decode(data).encode("utf-8")
+    if (
+        transcoded is not None
+        and _read_fast(con, memoryview(transcoded), headers, positions)
+        and _numbered_right(con, transcoded)
+    ):
+        return []
     table, problems = _read_row_by_row(data, len(headers), positions)
     con.register("cld_arrow", table)
     con.execute("CREATE OR REPLACE TEMP TABLE cld_text AS SELECT * FROM cld_arrow")
     con.unregister("cld_arrow")
     con.execute("CREATE OR REPLACE TEMP VIEW cld_lines AS SELECT * FROM cld_text")
     return problems
+
+
+def _numbered_right(con: duckdb.DuckDBPyConnection, data: bytes) -> bool:
+    """Whether ``rowid`` + 2 is each row's spreadsheet number, as counting line ends says
+    at once: one line a row (DuckDB skips blank lines, and a value may span lines), blank
+    lines at the very end aside. Anything else goes to the row-by-row reader."""
+    rows = int(con.execute("SELECT count(*) FROM cld_text").fetchall()[0][0])
+    end = len(data)
+    while end and data[end - 1] in b" \t\r\n":
+        end -= 1
+    return data.count(b"\n", 0, end) + 1 == rows + 1
 
 
 def _read_fast(

@@ -146,13 +146,10 @@ def summarise(con: duckdb.DuckDBPyConnection, counted: RowCounts, repeated: int)
             f"SELECT {numbers} AS k, count(*) FROM cld_conversations GROUP BY k ORDER BY k",
         ),
         sites=_pairs(con, f"SELECT site, {per_request} GROUP BY ALL ORDER BY 1"),
-        packages=_pairs(
-            con, "SELECT support, count(*) FROM cld_packages GROUP BY ALL ORDER BY 1"
-        ),
+        packages=_pairs(con, "SELECT support, count(*) FROM cld_packages GROUP BY ALL ORDER BY 1"),
         not_recorded=_pairs(
             con,
-            "SELECT support, count(*) FROM cld_packages WHERE not_recorded "
-            "GROUP BY ALL ORDER BY 1",
+            "SELECT support, count(*) FROM cld_packages WHERE not_recorded GROUP BY ALL ORDER BY 1",
         ),
         negative_costs=_one(con, "SELECT count(*) FROM cld_packages WHERE cost_negative"),
         unknown_frequencies=_pairs(

@@ -331,7 +331,7 @@ def test_a_ragged_row_is_named() -> None:
 def test_the_fast_and_row_by_row_readers_agree_on_a_generated_extract(tmp_path) -> None:  # type: ignore[no-untyped-def]
     data = fx.write(tmp_path / "g.csv", 3000, seed=3).read_bytes()
     fast = checked(data)
-    slow = checked(data + b"\r\n\r\n")  # a trailing blank line sends it row by row
+    slow = checked(data.replace(b"\r\n", b"\r\n\r\n", 1))  # a blank line: row by row
     assert fast.ok and slow.ok
     assert fast.conversations is not None and slow.conversations is not None
     assert sorted_rows(fast.conversations) == sorted_rows(slow.conversations)
@@ -401,3 +401,9 @@ def test_the_running_maximum_finds_the_requests_section_4_describes(raw: list) -
     # The same partition into requests (numbers may differ only by naming).
     assert len(set(zip(numbers.tolist(), expected, strict=True))) == len(set(expected))
     assert len(set(numbers.tolist())) == len(set(expected))
+
+
+def test_windows_1252_text_is_read_as_written() -> None:
+    text = fx.rules_extract().decode().replace("Mental Health Support", "Santé mentale – soutien")
+    found = conversations(checked(text.encode("cp1252")))
+    assert found[f"{fx.LA}/A-B1"]["support_reason"] == "Santé mentale – soutien"
