@@ -183,27 +183,24 @@ def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) ->
         """
     )
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE cld_chosen AS
-        SELECT e.*, r.request_id, r.first_start, r.request_row_start, r.marked,
-               r.existing, r.led_to_lts, r.district AS request_district,
-               r.birth_on AS request_birth, r.support_reason AS request_reason
-        FROM cld_events e JOIN cld_requests r USING (request_key)
-        WHERE CASE WHEN r.marked THEN e.mark IS NOT NULL
-                   WHEN r.assessments > 0 THEN e.kind IN ('assessment', 'review')
-                   ELSE e.kind = 'request' END
-        """
-    )
-    con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE cld_conversations AS
-        WITH last AS (
+        WITH chosen AS MATERIALIZED (
+            SELECT e.*, r.request_id, r.first_start, r.request_row_start, r.marked,
+                   r.existing, r.led_to_lts, r.district AS request_district,
+                   r.birth_on AS request_birth, r.support_reason AS request_reason
+            FROM cld_events e JOIN cld_requests r USING (request_key)
+            WHERE CASE WHEN r.marked THEN e.mark IS NOT NULL
+                       WHEN r.assessments > 0 THEN e.kind IN ('assessment', 'review')
+                       ELSE e.kind = 'request' END
+        ),
+        last AS (
             -- the request's last conversation: the latest end (one underway is later
             -- still), then the latest start, the highest number, the highest id
             SELECT request_key, min(starts_on) AS first_conversation,
                    arg_max(event_id, (coalesce(ends_on, DATE '9999-12-31'), starts_on,
                                       coalesce(mark, 0), event_id)) AS last_id
-            FROM cld_chosen GROUP BY request_key
+            FROM chosen GROUP BY request_key
         ),
         ranked AS (
             SELECT c.*, l.first_conversation, c.event_id = l.last_id AS is_last,
@@ -211,7 +208,7 @@ def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) ->
                       - CASE WHEN month(first_start) * 100 + day(first_start)
                                   < month(request_birth) * 100 + day(request_birth)
                              THEN 1 ELSE 0 END AS age
-            FROM cld_chosen c JOIN last l USING (request_key)
+            FROM chosen c JOIN last l USING (request_key)
         )
         SELECT _row, person_no, is_last,
             event_id AS conversation_id,
@@ -239,4 +236,3 @@ def make_conversations(con: duckdb.DuckDBPyConnection, settings: CldSettings) ->
         """,
         bind.values,
     )
-    con.execute("DROP TABLE cld_chosen")
