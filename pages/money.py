@@ -1,13 +1,14 @@
 """Money and resources: how few new requests turn into long-term support, and what that is worth.
 
 Figures (each kept, ``figures.cached``): ``measures.conversion.conversions`` (the total, by
-approach, by site and approach, by area and by quarter, from one query; and by request type
-and approach, with reablement), ``measures.weekly.weekly_long_term`` and ``before_after``,
-``measures.cost_avoided``, ``measures.direct_payments.direct_payments``, the like-for-like
-comparison with usual practice (``ui.compare``: ``standardise.standardised_conversion`` and
-``over_time.conversion_over_time``) and the region comparison (``ui.regional``); written by
-``present.money``, ``present.money_charts`` and ``present.compare``, charted by
-``present.trend_charts`` and ``present.money_charts``.
+approach, by site — or request type, age band, support reason, cohort — and approach, by area
+and by quarter, from one query; and by request type and approach, with reablement),
+``measures.weekly.weekly_long_term`` and ``before_after``, ``measures.cost_avoided``,
+``measures.direct_payments.direct_payments``, the like-for-like comparison with usual practice
+(``ui.compare``: ``standardise.standardised_conversion`` and ``over_time.conversion_over_time``)
+and the region comparison (``ui.regional``); written by ``present.money``,
+``present.money_charts`` and ``present.compare``, charted by ``present.trend_charts`` and
+``present.money_charts``.
 """
 
 from datetime import timedelta
@@ -27,10 +28,6 @@ from evaluation.store.figures import cached
 from ui import compare, components, filters, regional
 from ui import money as money_blocks
 
-# The total, by approach, by site and approach, by area (the Birmingham table) and by
-# quarter and approach (repeat requests over time).
-TABLES = ((), ("approach",), ("site", "approach"), ("area",), ("quarter", "approach"))
-
 st.title("Money and resources")
 st.write(
     "How many new requests for support turn into long-term support, whether people come back "
@@ -41,16 +38,24 @@ st.write(
 store, span, found = components.requests_page(
     "There are no conversations in the store yet. Import a conversations file first."
 )
-selection = filters.view(
+chosen = filters.view(
     found,
     "money",
     caption=f"Requests in the store began from {uk_date(span[0])} to {uk_date(span[1])}. A "
     "request belongs to the period its first conversation started in.",
-).selection
+    spare=True,
+)
+selection = chosen.selection
+split = filters.split_choice(
+    chosen.spare, shown.SPLITS, "money_split", "Split the conversion table by"
+)
 st.text(f"Showing: {selection.describe()}")  # site and area names are free text
 threshold = configured_threshold()
+# The total, by approach, by the split chosen and approach, by area (the Birmingham table)
+# and by quarter and approach (repeat requests over time), from one query.
+tables = ((), ("approach",), (split, "approach"), ("area",), ("quarter", "approach"))
 (overall,), by_approach, by_site, by_area, by_quarter = cached(
-    store, conversions, selection, TABLES, threshold=threshold
+    store, conversions, selection, tables, threshold=threshold
 )
 if overall.requests == 0:
     components.nothing_yet(
@@ -68,7 +73,7 @@ st.caption(
     "Conversion = new requests that led to long-term support ÷ new requests. The 95% interval "
     "(Wilson) shows how far the rate could move by chance alone: with few requests it is wide."
 )
-components.table(shown.site_rows(by_site))
+components.table(shown.site_rows(by_site, split))
 
 st.subheader("Long-term support for new requests, by area")
 area_rows = shown.area_rows(by_area, overall)

@@ -2,13 +2,15 @@
 
 Figures: each file's check (``ingest.checks.check``, once per session) and the import log
 (``store.batches.log``), shown by ``ui.upload``; nothing is stored until every file is clean.
+A Client Level Data extract is checked and summarised by ``ingest.cld.check_cld`` and shown
+by ``ui.cld``.
 """
 
 from datetime import date
 
 import streamlit as st
 
-from ui import upload
+from ui import cld, upload
 from ui.session import current_store, require, visitor
 
 st.title("Upload data")
@@ -19,9 +21,9 @@ require(
     "Uploading data is for admins and site leads. Your role opens every evidence page.",
 )
 st.write(
-    "Upload CSV exports from your recording system (Mosaic, LAS, Eclipse) or from feedback and "
-    "staff surveys. Every row is checked against the data contract first: a file is imported "
-    "whole, or not at all."
+    "Upload CSV exports from your recording system (Mosaic, LAS, Eclipse), the Client Level "
+    "Data extract your council sends NHS England, or feedback and staff surveys. Every row is "
+    "checked first: a file is imported whole, or not at all."
 )
 store = current_store()
 kind = upload.choose_kind()
@@ -38,7 +40,9 @@ if not allowed.is_admin:
     )
     st.text("Your sites: " + ", ".join(who.person.sites if who.person else ()))
 files = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
-checked = [upload.checked_file(f.name, f.getvalue(), f.file_id, kind) for f in files or []]
+extracts, files = cld.split(files or [], kind)
+cld.step(store, extracts, allowed, as_of)
+checked = [upload.checked_file(f.name, f.getvalue(), f.file_id, kind) for f in files]
 for item in checked:
     upload.file_report(item, allowed)
 if checked:

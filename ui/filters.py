@@ -128,6 +128,29 @@ def keep_in_address(
         st.query_params.from_dict(query)
 
 
+SPLIT_KEY = "split"
+
+
+def split_choice(where: Any, options: Mapping[str, str], key: str, label: str) -> str:
+    """One of ``options`` (value: its label) to split a table by, in ``where`` (a column, or
+    ``st``); it starts from the address (``?split=age_band``) and is kept there, the first
+    option being the default."""
+    values = list(options)
+    asked = st.query_params.get(SPLIT_KEY)
+    chosen = where.selectbox(
+        label,
+        values,
+        index=values.index(asked) if asked in values else 0,
+        format_func=lambda value: options[value],
+        key=key,
+    )
+    if chosen == values[0]:
+        st.query_params.pop(SPLIT_KEY, None)
+    elif st.query_params.get(SPLIT_KEY) != chosen:
+        st.query_params[SPLIT_KEY] = chosen
+    return str(chosen)
+
+
 def linked_index(choices: list[str]) -> int:
     """Which of a page's single-site choices a shared link names (``?site=…``), else 0."""
     wanted = [s.strip().lower() for s in st.query_params.get_all("site")]

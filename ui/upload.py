@@ -19,6 +19,7 @@ from evaluation.admin.erasure import erase_person
 from evaluation.core.contract import KINDS
 from evaluation.ingest.checks import Checked, check
 from evaluation.ingest.importer import store_checked
+from evaluation.ingest.reading import Problem
 from evaluation.ingest.templates import columns_table, template_csv
 from evaluation.present.exports import to_csv
 from evaluation.store import batches
@@ -57,6 +58,20 @@ def refused_sites(item: Checked, allowed: Permissions) -> list[str | None]:
     return sorted((s for s in sites if not allowed.may_upload(s)), key=lambda s: s or "")
 
 
+def problem_list(problems: list[Problem], file_name: str, key: str) -> None:
+    """Every problem of a file (nothing from it is stored), and the list to download."""
+    st.error(f"{len(problems)} problem(s) found: nothing from this file will be stored.")
+    rows = [asdict(p) for p in problems]
+    components.table(rows)
+    st.download_button(
+        "Download the problems as CSV",
+        to_csv(rows, ["row", "column", "value", "message"]),
+        file_name=f"problems-{file_name}.csv",
+        mime="text/csv",
+        key=key,
+    )
+
+
 def file_report(item: Checked, allowed: Permissions) -> None:
     """What one file's check found: its problems, or its preview and who may import it."""
     with st.container(border=True):
@@ -64,18 +79,7 @@ def file_report(item: Checked, allowed: Permissions) -> None:
         if item.kind:
             st.caption(f"Detected kind: {item.kind.label} — {len(item.preview)} row(s) previewed")
         if item.problems:
-            st.error(
-                f"{len(item.problems)} problem(s) found: nothing from this file will be stored."
-            )
-            problems = [asdict(p) for p in item.problems]
-            components.table(problems)
-            st.download_button(
-                "Download the problems as CSV",
-                to_csv(problems, ["row", "column", "value", "message"]),
-                file_name=f"problems-{item.file_name}.csv",
-                mime="text/csv",
-                key=f"problems-{item.sha256}",
-            )
+            problem_list(item.problems, item.file_name, f"problems-{item.sha256}")
             return
         st.success(f"No problems: {item.rows} row(s) ready to import.")
         not_yours = refused_sites(item, allowed)
@@ -148,7 +152,8 @@ def history(store: Store, allowed: Permissions) -> None:
         hide_index=True,
         column_config={"as_of": st.column_config.DateColumn("as of", format="DD/MM/YYYY")},
     )
-    active = [row["batch_id"] for row in log if row["undone_at"] is None]
+    # A CLD extract's batch logs a row per kind: offer each batch once.
+    active = list(dict.fromkeys(row["batch_id"] for row in log if row["undone_at"] is None))
     if not allowed.is_admin:
         sites = batch_sites(store, active)
         active = [b for b in active if allowed.may_undo(sites[b])]

@@ -16,7 +16,10 @@ from evaluation.admin.erasure import erase_person
 from evaluation.cli.options import add_db, iso_date, refuse
 from evaluation.core.contract import KINDS
 from evaluation.ingest import sample
+from evaluation.ingest.cld import CldImported
+from evaluation.ingest.cld_settings import SettingsError
 from evaluation.ingest.importer import ImportFailed, import_files
+from evaluation.present.cld import settings_text, summary_text
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
 
@@ -44,8 +47,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = Store(args.db)
     try:
         results = import_files(
-            store, files, kind=args.kind, as_of=args.as_of, imported_by=who(), source="cli"
+            store,
+            files,
+            kind=args.kind,
+            as_of=args.as_of,
+            imported_by=who(),
+            source="cli",
+            cld_sites=args.cld_site,
+            cld_patterns=args.cld_conversation_pattern,
         )
+    except SettingsError as error:
+        return refuse(error)
     except ImportFailed as failed:
         for checked in failed.checked:
             if not checked.problems:
@@ -63,6 +75,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         store.close()
     for result in results:
         print(result.summary())
+        if isinstance(result, CldImported):
+            print(settings_text(result.used))
+            print(summary_text(result.found))
     return 0
 
 
@@ -156,6 +171,23 @@ def add_commands(commands: Commands) -> None:
     )
     p.add_argument(
         "--as-of", type=iso_date, help="the export's extract date, YYYY-MM-DD (default: today)"
+    )
+    p.add_argument(
+        "--cld-site",
+        action="append",
+        default=[],
+        metavar="NAME=DISTRICT,DISTRICT",
+        help="Client Level Data: an innovation site and the postcode districts it covers "
+        "(repeat for each site; remembered in the store for the next extract)",
+    )
+    p.add_argument(
+        "--cld-conversation-pattern",
+        action="append",
+        default=[],
+        metavar="REGEX=N",
+        help="Client Level Data: Event Description marking Conversation N, capitals ignored "
+        "(repeat; replaces the defaults 'conversation\\s*([123])' and "
+        "'initial conversation=1'; a REGEX without =N takes N from its first group)",
     )
     p.set_defaults(run=cmd_import)
 

@@ -111,6 +111,12 @@ def _value_sql(parse: Any, t: str, bind: Params) -> str:
     raise TypeError(f"no SQL for parser {parse!r}")
 
 
+def parsed_sql(parse: Any, t: str, bind: Params) -> str:
+    """SQL for the value of trimmed text ``t`` under one of ``values``' parsers (NULL when it
+    is not valid): the CLD import reads its dates with the contract's own rule."""
+    return _value_sql(parse, t, bind)
+
+
 def _words_sql(t: str, bind: Params) -> str:
     """``values.words`` in SQL: lowercased, separators as one space, trimmed."""
     return f"trim(regexp_replace(lower({t}), {bind(v.WORD_SEPARATORS)}, ' ', 'g'), ' ')"

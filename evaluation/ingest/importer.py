@@ -7,6 +7,7 @@ in one transaction, its person and worker ids replaced by pseudonyms on the way 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,8 @@ from datetime import date
 import pyarrow as pa
 
 from evaluation.ingest.checks import Checked, Progress, check, silent
+from evaluation.ingest.cld import CldChecked, CldImported, check_cld, settings_for, store_cld
+from evaluation.ingest.cld_read import recognise
 from evaluation.ingest.pseudonyms import Pseudonymiser
 from evaluation.store import batches
 from evaluation.store.connection import Store
@@ -57,7 +60,7 @@ class Imported:
 class ImportFailed(Exception):
     """At least one file has problems; nothing was stored."""
 
-    def __init__(self, checked: list[Checked]) -> None:
+    def __init__(self, checked: list[Checked | CldChecked]) -> None:
         super().__init__("nothing was stored: the file(s) have problems")
         self.checked = checked
 
@@ -70,7 +73,9 @@ def import_files(
     as_of: date | None = None,
     imported_by: str = "local user",
     source: str = "upload",
-) -> list[Imported]:
+    cld_sites: Sequence[str] = (),
+    cld_patterns: Sequence[str] = (),
+) -> list[Imported | CldImported]:
     """Check every file, then store each as a batch; if any file has problems, store none.
 
     Files are checked two at a time, and each clean file's ids are pseudonymised as soon as
@@ -79,14 +84,25 @@ def import_files(
     lines, hashing its ids) runs on a core the rest leaves idle. The pseudonyms are shared by
     the files (the same people come in several). Nothing is written until every file is known
     to be clean; then the batches are written one after another, in the order given.
+
+    A Client Level Data extract (``cld``) is recognised by its headers and checked with the
+    site districts and conversation patterns given (``cld_settings.combine``); it lands as one
+    batch of conversations and care packages.
     """
     pseudonyms = Pseudonymiser(store.key)
+    extracts = [kind is None and recognise(data) for _, data in files]
+    cld = settings_for(store, cld_sites, cld_patterns) if any(extracts) else None
     with (
         ThreadPoolExecutor(CHECKED_AT_ONCE, thread_name_prefix="import-check") as checking,
         ThreadPoolExecutor(1, thread_name_prefix="import-pseudonyms") as hashing,
     ):
-        checks = [checking.submit(check, data, name, kind) for name, data in files]
-        hashed: dict[Future[Checked], Future[pa.Table | None]] = {}
+        checks = [
+            checking.submit(check_cld, data, name, cld, store.key)
+            if extract
+            else checking.submit(check, data, name, kind)
+            for (name, data), extract in zip(files, extracts, strict=True)
+        ]
+        hashed: dict[Future[Checked | CldChecked], Future[pa.Table | None]] = {}
         for done in as_completed(checks):
             hashed[done] = hashing.submit(_pseudonymised, done.result(), pseudonyms)
         checked = [c.result() for c in checks]
@@ -95,7 +111,9 @@ def import_files(
                 pending.cancel()
             raise ImportFailed(checked)
         return [
-            _write(
+            store_cld(store, c, as_of=as_of, imported_by=imported_by, source=source)
+            if isinstance(c, CldChecked)
+            else _write(
                 store,
                 c,
                 hashed[future].result(),
@@ -107,8 +125,11 @@ def import_files(
         ]
 
 
-def _pseudonymised(checked: Checked, pseudonyms: Pseudonymiser) -> pa.Table | None:
-    """The file's rows with ids replaced (None if it has problems: it won't be stored)."""
+def _pseudonymised(checked: Checked | CldChecked, pseudonyms: Pseudonymiser) -> pa.Table | None:
+    """The file's rows with ids replaced (None if it has problems: it won't be stored; a CLD
+    extract's ids are pseudonyms already)."""
+    if isinstance(checked, CldChecked):
+        return None
     if not checked.ok or checked.table is None or checked.kind is None:
         return None
     return pseudonyms.table(checked.table, checked.kind)

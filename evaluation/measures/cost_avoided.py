@@ -101,7 +101,8 @@ def average_weekly_package_cost(store: Store) -> Decimal | None:
     total_cost, count = one(
         store,
         "SELECT sum(gross_weekly_cost), count(*) FROM care_packages "
-        f"WHERE status = 'active' AND coalesce(support, '{LONG_TERM}') = '{LONG_TERM}'",
+        f"WHERE status = 'active' AND coalesce(support, '{LONG_TERM}') = '{LONG_TERM}' "
+        "AND gross_weekly_cost IS NOT NULL",  # a cost not recorded (CLD) is not a cost of 0
     )
     if not count:
         return None

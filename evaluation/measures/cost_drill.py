@@ -55,7 +55,7 @@ def requests(
         SELECT person_id, request_label AS request_id, site, approach, cohort, area,
                conversations, first_started AS first_started_on, last_ended_on, d0, d1,
                cost_before, cost_after, change, class, cost_source, as_of, underway,
-               stopped_d0, stopped_d1, marked_suspended, died_on
+               stopped_d0, stopped_d1, marked_suspended, died_on, unrecorded_d0, unrecorded_d1
         FROM ({sql}) WHERE {where}
         ORDER BY list_position([{order}], class), first_started, request_label, request_key
         {"LIMIT ?" if limit is not None else ""}

@@ -40,7 +40,8 @@ def costed_sql(selection: Selection) -> tuple[str, list[Any]]:
 
     Columns: the request's own (``BASE`` and ``COSTS`` of the roll-up), ``d0``, ``d1`` (NULL
     while underway), ``cost_before``, ``cost_after``, ``stopped_d0``/``stopped_d1`` (a
-    suspended or cancelled package covering that day) and ``cost_source``.
+    suspended or cancelled package covering that day), ``unrecorded_d0``/``unrecorded_d1``
+    (a long-term package whose cost is not recorded covering it) and ``cost_source``.
     """
     where, where_params = selection.where(date_column="first_started")
     rows_where, rows_params = narrowing(selection)
@@ -60,12 +61,18 @@ def costed_sql(selection: Selection) -> tuple[str, list[Any]]:
                sum(p.gross_weekly_cost) FILTER (WHERE p.status = 'active' AND {at_d1})
                    AS package_after,
                min(p.status) FILTER (WHERE p.status <> 'active' AND {at_d0}) AS stopped_d0,
-               min(p.status) FILTER (WHERE p.status <> 'active' AND {at_d1}) AS stopped_d1
+               min(p.status) FILTER (WHERE p.status <> 'active' AND {at_d1}) AS stopped_d1,
+               coalesce(bool_or(p.gross_weekly_cost IS NULL AND {at_d0}), FALSE)
+                   AS unrecorded_d0,
+               coalesce(bool_or(p.gross_weekly_cost IS NULL AND {at_d1}), FALSE)
+                   AS unrecorded_d1
         FROM sel s JOIN care_packages p ON p.person_id = s.person_id
         WHERE coalesce(p.support, '{LONG_TERM}') = '{LONG_TERM}'
         GROUP BY s.request_key
     )
     SELECT s.*, pk.stopped_d0, pk.stopped_d1,
+           coalesce(pk.unrecorded_d0, FALSE) AS unrecorded_d0,
+           coalesce(pk.unrecorded_d1, FALSE) AS unrecorded_d1,
            coalesce(s.before_given, pk.package_before, 0) AS cost_before,
            CASE WHEN s.d1 IS NOT NULL
                 THEN coalesce(s.after_given, pk.package_after, 0) END AS cost_after,
@@ -93,7 +100,7 @@ def classified_sql(costed: str, params: list[Any], as_of: date | None) -> tuple[
         SELECT *,
                CASE WHEN underway > 0 OR d1 > as_of THEN '{ONGOING}'
                     WHEN stopped_d0 IS NOT NULL OR stopped_d1 IS NOT NULL OR marked_suspended
-                         OR died_on <= d1 THEN '{EXCLUDED}'
+                         OR died_on <= d1 OR unrecorded_d0 OR unrecorded_d1 THEN '{EXCLUDED}'
                     WHEN cost_after > cost_before THEN '{INCREASE}'
                     WHEN cost_after < cost_before THEN '{DECREASE}'
                     ELSE '{NO_CHANGE}' END AS class

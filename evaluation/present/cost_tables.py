@@ -33,7 +33,9 @@ METHOD = (
     "still ongoing' while any of its conversations has no end date, or while the day 30 days "
     "after the end has not yet been reached by the data (the extract date of the import, or "
     "the as-of date chosen). It is 'excluded' when care was suspended or cancelled on either "
-    "day, the export marks care as suspended, or the person died on or before the later day: "
+    "day, the export marks care as suspended, a long-term package whose cost is not recorded "
+    "(a Client Level Data service without a usable Unit Cost) covers either day, or the "
+    "person died on or before the later day: "
     "the change would then say more about a hospital stay or a death than about the "
     "conversations. The average change is over increases, decreases and no change; the "
     "full-year impact is that average × 52 weeks × the number of those requests."
@@ -256,6 +258,16 @@ def reason(row: Mapping[str, Any]) -> str | None:
         )
     if row["marked_suspended"]:
         parts.append("the export marks care as suspended or cancelled")
+    if row.get("unrecorded_d0"):
+        parts.append(
+            "the cost of long-term care is not recorded the day before the first conversation "
+            f"({uk_date(row['d0'])})"
+        )
+    if row.get("unrecorded_d1"):
+        parts.append(
+            "the cost of long-term care is not recorded 30 days after the last conversation "
+            f"ended ({uk_date(row['d1'])})"
+        )
     if row["died_on"] is not None and row["d1"] is not None and row["died_on"] <= row["d1"]:
         parts.append(f"died on {uk_date(row['died_on'])}")
     return "; ".join(parts)

@@ -58,11 +58,22 @@ def conversion_metric(row: ConversionRow, label: str) -> tuple[str, str, str]:
     )
 
 
-def site_rows(rows: Sequence[ConversionRow]) -> list[dict[str, Any]]:
-    """Conversion, the flow and repeats by site and approach."""
+# What the conversion table can be split by, beside approach: the like-for-like fields a CLD
+# extract brings (request type, age band, primary support reason) and the export's own.
+SPLITS = {
+    "site": "Site",
+    "request_type": "Request type",
+    "age_band": "Age band",
+    "support_reason": "Primary support reason",
+    "cohort": "Cohort",
+}
+
+
+def site_rows(rows: Sequence[ConversionRow], by: str = "site") -> list[dict[str, Any]]:
+    """Conversion, the flow and repeats by site (or another of ``SPLITS``) and approach."""
     return [
         {
-            "Site": r.group["site"],
+            SPLITS[by]: r.group[by],
             "Approach": r.group["approach"].capitalize(),
             "New requests": r.new_requests,
             "Led to long-term support": r.long_term,

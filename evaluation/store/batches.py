@@ -3,10 +3,17 @@
 An id already stored with different values is replaced and its old row kept in the
 ``<kind>_replaced`` table, so every batch can be undone and nothing right is ever lost.
 Table names come from ``KINDS`` only (a kind read back from the log is looked up there).
+
+A file that brings two kinds at once (a CLD extract: conversations and care packages) lands
+as one batch: ``one_batch`` holds one transaction and one batch id, each kind is written
+into it with ``write_batch(..., within=…)`` and logs its own row under that id, and ``undo``
+takes every kind of the batch out together.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +34,26 @@ class BatchResult:
     unchanged: int
 
 
+@dataclass
+class OneBatch:
+    """Several kinds from one file sharing a transaction and, once one needs it, a batch id."""
+
+    cur: duckdb.DuckDBPyConnection
+    batch_id: str | None = None
+
+    def next_id(self) -> str:
+        if self.batch_id is None:
+            self.batch_id = _next_batch_id(self.cur)
+        return self.batch_id
+
+
+@contextmanager
+def one_batch(store: Store) -> Iterator[OneBatch]:
+    """One transaction for every kind of one file: all of them land, or none does."""
+    with store.transaction() as cur:
+        yield OneBatch(cur)
+
+
 def write_batch(
     store: Store,
     kind: Kind,
@@ -37,6 +64,7 @@ def write_batch(
     as_of: date,
     imported_by: str,
     source: str,
+    within: OneBatch | None = None,
 ) -> BatchResult:
     """Land one validated batch in one transaction; rows identical to stored ones are left be.
 
@@ -44,12 +72,13 @@ def write_batch(
     ``_replaced`` table for undo. When nothing differs and the extract is no newer than what
     the store already has for its sites, no batch is recorded, so importing the same file
     twice leaves the store exactly as it was. A newer extract with the same rows is recorded
-    (nothing added or replaced) so that its sites' as-of date moves on.
+    (nothing added or replaced) so that its sites' as-of date moves on. ``within`` writes
+    into a batch other kinds of the same file share (``one_batch``).
     """
     table, key = kind.name, kind.id_column
     same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in kind.columns)
     named = ", ".join(kind.columns)
-    with store.transaction() as cur:
+    with nullcontext(within.cur) if within else store.transaction() as cur:
         cur.register("incoming", rows)
         total = rows.num_rows
         unchanged = cur.execute(
@@ -69,7 +98,7 @@ def write_batch(
         ):
             cur.unregister("incoming")
             return BatchResult(None, 0, 0, unchanged)
-        batch_id = _next_batch_id(cur)
+        batch_id = within.next_id() if within else _next_batch_id(cur)
         cur.execute(
             f"INSERT INTO {table}_replaced ({named}, batch_id, replaced_by) "
             f"SELECT {', '.join(f't.{c}' for c in kind.columns)}, t.batch_id, ? FROM {table} t "
@@ -143,50 +172,63 @@ def undo(store: Store, batch_id: str, by: str) -> dict[str, Any]:
     """Take a batch back out: its rows go, the rows it replaced come back.
 
     A batch whose rows a later batch has since replaced can't be undone until that later
-    batch is; undoing out of order would bring back rows that are no longer the latest.
+    batch is; undoing out of order would bring back rows that are no longer the latest. A
+    batch of several kinds (one CLD extract) logs a row per kind, and all of them go together.
     """
     with store.transaction() as cur:
         found = cur.execute(
-            "SELECT kind, undone_at FROM import_log WHERE batch_id = ?", [batch_id]
+            "SELECT kind, undone_at FROM import_log WHERE batch_id = ? ORDER BY kind",
+            [batch_id],
         ).fetchall()
         if not found:
             raise StoreError(f"There is no batch {batch_id}.")
-        kind_name, undone_at = found[0]
+        undone_at = found[0][1]
         if undone_at is not None:
             raise StoreError(f"Batch {batch_id} was already undone on {undone_at:%d/%m/%Y}.")
-        table = kind_name
-        later = [
-            r[0]
-            for r in cur.execute(
-                f"SELECT DISTINCT replaced_by FROM {table}_replaced "
-                "WHERE batch_id = ? AND replaced_by <> ? ORDER BY 1",
-                [batch_id, batch_id],
-            ).fetchall()
-        ]
-        if later:
-            raise StoreError(
-                f"Batch {batch_id} can't be undone yet: later batch(es) {', '.join(later)} "
-                "replaced some of its rows. Undo those first."
-            )
-        removed = cur.execute(
-            f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id]
-        ).fetchall()[0][0]
-        cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
-        restored = cur.execute(
-            f"SELECT count(*) FROM {table}_replaced WHERE replaced_by = ?", [batch_id]
-        ).fetchall()[0][0]
-        columns = ", ".join([*KINDS[kind_name].columns, "batch_id"])
-        cur.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_replaced "
-            "WHERE replaced_by = ?",
-            [batch_id],
-        )
-        cur.execute(f"DELETE FROM {table}_replaced WHERE replaced_by = ?", [batch_id])
+        kinds = [KINDS[kind_name] for kind_name, _ in found]  # the whitelist, not the log's text
+        removed = restored = 0
+        for kind in kinds:
+            gone, back = _undo_kind(cur, kind, batch_id)
+            removed, restored = removed + gone, restored + back
         cur.execute(
             "UPDATE import_log SET undone_at = ?, undone_by = ? WHERE batch_id = ?",
             [datetime.now().replace(microsecond=0), by, batch_id],
         )
-    return {"batch_id": batch_id, "kind": kind_name, "removed": removed, "restored": restored}
+    kind_names = " and ".join(kind.name for kind in kinds)
+    return {"batch_id": batch_id, "kind": kind_names, "removed": removed, "restored": restored}
+
+
+def _undo_kind(cur: duckdb.DuckDBPyConnection, kind: Kind, batch_id: str) -> tuple[int, int]:
+    """One kind of a batch taken out, its replaced rows put back: (removed, restored)."""
+    table = kind.name
+    later = [
+        r[0]
+        for r in cur.execute(
+            f"SELECT DISTINCT replaced_by FROM {table}_replaced "
+            "WHERE batch_id = ? AND replaced_by <> ? ORDER BY 1",
+            [batch_id, batch_id],
+        ).fetchall()
+    ]
+    if later:
+        raise StoreError(
+            f"Batch {batch_id} can't be undone yet: later batch(es) {', '.join(later)} "
+            "replaced some of its rows. Undo those first."
+        )
+    removed = cur.execute(
+        f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id]
+    ).fetchall()[0][0]
+    cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+    restored = cur.execute(
+        f"SELECT count(*) FROM {table}_replaced WHERE replaced_by = ?", [batch_id]
+    ).fetchall()[0][0]
+    columns = ", ".join([*kind.columns, "batch_id"])
+    cur.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_replaced "
+        "WHERE replaced_by = ?",
+        [batch_id],
+    )
+    cur.execute(f"DELETE FROM {table}_replaced WHERE replaced_by = ?", [batch_id])
+    return int(removed), int(restored)
 
 
 def log(store: Store) -> list[dict[str, Any]]:
