@@ -13,10 +13,12 @@ from typing import TypeVar
 
 from evaluation.admin.backup import backup, restore
 from evaluation.admin.erasure import erase_person
-from evaluation.cli.options import add_db, iso_date, refuse
+from evaluation.cli.options import add_db, add_mapping, iso_date, refuse
 from evaluation.core.contract import KINDS
 from evaluation.ingest import sample
 from evaluation.ingest.importer import ImportFailed, import_files
+from evaluation.ingest.mapping_profile import ProfileError
+from evaluation.ingest.mapping_saved import profile_from
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
 
@@ -43,9 +45,18 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
     store = Store(args.db)
     try:
+        profile = profile_from(store, args.mapping) if args.mapping else None
         results = import_files(
-            store, files, kind=args.kind, as_of=args.as_of, imported_by=who(), source="cli"
+            store,
+            files,
+            kind=args.kind,
+            as_of=args.as_of,
+            imported_by=who(),
+            source="cli",
+            profile=profile,
         )
+    except ProfileError as error:
+        return refuse(error)
     except ImportFailed as failed:
         for checked in failed.checked:
             if not checked.problems:
@@ -157,6 +168,7 @@ def add_commands(commands: Commands) -> None:
     p.add_argument(
         "--as-of", type=iso_date, help="the export's extract date, YYYY-MM-DD (default: today)"
     )
+    add_mapping(p)
     p.set_defaults(run=cmd_import)
 
     p = commands.add_parser("sample", help="write the sample CSV files")

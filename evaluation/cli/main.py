@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from evaluation.cli import activity, conversion, cost_change, data, pack, surveys
+from evaluation.cli import activity, conversion, cost_change, data, mappings, pack, surveys
 from evaluation.cli.options import add_db, refuse
 from evaluation.store.connection import StoreBusy
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     data.add_commands(commands)
+    mappings.add_commands(commands)
 
     p = commands.add_parser("pack", help="write the Making it Happen meeting pack (PDF)")
     add_db(p)

@@ -14,6 +14,8 @@ from datetime import date
 import pyarrow as pa
 
 from evaluation.ingest.checks import Checked, Progress, check, silent
+from evaluation.ingest.mapping_profile import Profile
+from evaluation.ingest.mapping_saved import saved_profiles
 from evaluation.ingest.pseudonyms import Pseudonymiser
 from evaluation.store import batches
 from evaluation.store.connection import Store
@@ -33,20 +35,23 @@ class Imported:
     unchanged: int
     as_of: date
     ignored_columns: tuple[str, ...] = ()
+    profile: str | None = None  # the mapping profile that read the file
 
     def summary(self) -> str:
+        mapped = f" (read with the mapping profile '{self.profile}')" if self.profile else ""
+        name = self.file_name + mapped
         if self.batch_id is None:
             return (
-                f"{self.file_name}: {self.kind}, nothing new — all {self.unchanged} rows are "
+                f"{name}: {self.kind}, nothing new — all {self.unchanged} rows are "
                 "already in the store (no batch recorded)"
             )
         if self.added == self.replaced == 0:
             return (
-                f"{self.file_name}: {self.kind}, batch {self.batch_id}: all {self.unchanged} rows "
+                f"{name}: {self.kind}, batch {self.batch_id}: all {self.unchanged} rows "
                 f"already in the store; the data is now as of {self.as_of:%d/%m/%Y}"
             )
         text = (
-            f"{self.file_name}: {self.kind}, batch {self.batch_id}: {self.added} added, "
+            f"{name}: {self.kind}, batch {self.batch_id}: {self.added} added, "
             f"{self.replaced} replaced, {self.unchanged} unchanged (as of {self.as_of:%d/%m/%Y})"
         )
         if self.ignored_columns:
@@ -70,8 +75,12 @@ def import_files(
     as_of: date | None = None,
     imported_by: str = "local user",
     source: str = "upload",
+    profile: Profile | None = None,
 ) -> list[Imported]:
     """Check every file, then store each as a batch; if any file has problems, store none.
+
+    ``profile`` maps every file's headings and words; without one, a file whose headings fit
+    no kind is read with the saved profile that fits it (``ingest.mapping.choose``).
 
     Files are checked two at a time, and each clean file's ids are pseudonymised as soon as
     it is checked, while the others are still being checked or written: DuckDB, Arrow and
@@ -85,7 +94,9 @@ def import_files(
         ThreadPoolExecutor(CHECKED_AT_ONCE, thread_name_prefix="import-check") as checking,
         ThreadPoolExecutor(1, thread_name_prefix="import-pseudonyms") as hashing,
     ):
-        checks = [checking.submit(check, data, name, kind) for name, data in files]
+        saved = None if profile else saved_profiles(store)
+        mapping = {"profile": profile} if profile else {"saved": saved} if saved else {}
+        checks = [checking.submit(check, data, name, kind, **mapping) for name, data in files]
         hashed: dict[Future[Checked], Future[pa.Table | None]] = {}
         for done in as_completed(checks):
             hashed[done] = hashing.submit(_pseudonymised, done.result(), pseudonyms)
@@ -174,4 +185,5 @@ def _write(
         unchanged=result.unchanged,
         as_of=day,
         ignored_columns=tuple(checked.ignored_columns),
+        profile=checked.profile,
     )
