@@ -2,13 +2,16 @@
 
 Figures: each file's check (``ingest.checks.check``, once per session) and the import log
 (``store.batches.log``), shown by ``ui.upload``; nothing is stored until every file is clean.
+A file whose headings fit no kind gets ``ui.mapping``'s "Map your columns" step (its preview
+``present.mapping.preview_rows``); ``ui.mapping_profiles`` lists the saved profiles
+(``store.profiles``).
 """
 
 from datetime import date
 
 import streamlit as st
 
-from ui import upload
+from ui import mapping, mapping_profiles, upload
 from ui.session import current_store, require, visitor
 
 st.title("Upload data")
@@ -37,10 +40,12 @@ if not allowed.is_admin:
         "batches. Care packages carry no site, so an admin imports them."
     )
     st.text("Your sites: " + ", ".join(who.person.sites if who.person else ()))
+reading = mapping.reading(store)
 files = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
-checked = [upload.checked_file(f.name, f.getvalue(), f.file_id, kind) for f in files or []]
-for item in checked:
+checked = [upload.checked_file(f.name, f.getvalue(), f.file_id, kind, reading) for f in files or []]
+for given, item in zip(files or [], checked, strict=True):
     upload.file_report(item, allowed)
+    mapping.step(store, item, given.getvalue(), reading)
 if checked:
     upload.import_block(store, checked, allowed, as_of)
 if st.session_state.get("last_import"):
@@ -51,4 +56,5 @@ upload.history(store, allowed)
 if st.session_state.get("last_undo"):
     st.success(st.session_state.pop("last_undo"))
 upload.erase(store, allowed)
+mapping_profiles.saved_block(store)
 upload.templates()
