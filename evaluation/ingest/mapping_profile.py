@@ -94,9 +94,8 @@ def canonical(kind: Kind, column: str, target: str) -> str:
             parsed = "yes" if parsed else "no"
         if parsed is not None and str(parsed) in allowed:
             return str(parsed)
-    shown = ", ".join(f'"{a}"' for a in allowed if a) + (
-        ' or "" (blank)' if BLANK in allowed else ""
-    )
+    named = [f'"{a}"' for a in allowed if a] + (['"" (blank)'] if BLANK in allowed else [])
+    shown = ", ".join(named[:-1]) + f" or {named[-1]}"
     if not fold(target):
         raise ProfileError(f"[values.{column}]: {column} is required, so no value can mean blank")
     raise ProfileError(f'[values.{column}]: "{target}" is not a value {column} takes: use {shown}')
