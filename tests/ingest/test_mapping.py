@@ -183,7 +183,7 @@ def test_a_wrong_profile_is_refused_with_what_to_change(text: str, says: str) ->
 
 
 def test_a_profile_file_must_be_utf8_and_small() -> None:
-    with pytest.raises(ProfileError, match="profile.toml is not UTF-8"):
+    with pytest.raises(ProfileError, match=r"profile\.toml is not UTF-8"):
         parse_profile(b'name = "Caf\xe9"', "profile.toml")
     with pytest.raises(ProfileError, match="over 1 MB"):
         parse_profile(b"#" * (1024 * 1024 + 1), "profile.toml")

@@ -105,11 +105,11 @@ def test_a_profile_is_given_by_file_or_by_saved_name(store: Store, tmp_path: Pat
     path = tmp_path / "pulse.toml"
     path.write_text(STAFF)
     assert profile_from(store, str(path)) == parse_profile(STAFF)
-    with pytest.raises(ProfileError, match="no mapping profile is saved as 'Pulse survey'$"):
+    with pytest.raises(ProfileError, match=r"no mapping profile is saved as 'Pulse survey'$"):
         profile_from(store, "Pulse survey")
     save_profile(store, STAFF, by="ana")
     assert profile_from(store, "pulse survey") == parse_profile(STAFF)
     with pytest.raises(ProfileError, match="saved ones are 'Pulse survey'"):
         profile_from(store, "Mosaic")
-    with pytest.raises(ProfileError, match="missing.toml: can't read the profile"):
+    with pytest.raises(ProfileError, match=r"missing\.toml: can't read the profile"):
         profile_from(store, str(tmp_path / "missing.toml"))
