@@ -196,6 +196,11 @@ def suggest_value(kind: Kind, column: str, word: str) -> str | None:
             return found.pop()
         if "3" in tokens and "conversations" in tokens:
             return THREE_CONVERSATIONS
+    # A value named word for word inside it ("New Contact", "No Further Action").
+    padded = f" {' '.join(tokens)} "
+    named = {a for a in allowed if f" {' '.join(re.findall(r'[a-z0-9+]+', a))} " in padded}
+    if len(named) == 1:
+        return named.pop()
     close = difflib.get_close_matches(fold(word), allowed, n=1, cutoff=0.75)
     return close[0] if close else None
 
