@@ -213,33 +213,38 @@ def _meanings(
 def _column_meanings(
     kind: Kind, column: str, words: list[str], lookup: dict[str, str], key: str
 ) -> tuple[dict[str, str], bool]:
+    """One column's words, under the value each means: (word → value, all said once)."""
     allowed = allowed_values(kind, column) or ()
-    st.caption(f"{column}: {kind.description(column)}")
-    grid = st.columns(len(allowed))
     chosen: dict[str, str] = {}
     twice: list[str] = []
-    for place, value in zip(grid, allowed, strict=True):
-        first = [w for w in words if lookup.get(fold(w), suggest_value(kind, column, w)) == value]
-        with place:
-            picked = st.multiselect(
-                f"{column}: {value or 'blank'}",
-                words,
-                default=first,
-                placeholder="Choose its values",
-                help=None if value else f"values that mean no {column} (read as blank)",
-                key=f"{key}-{value or 'blank'}",
-            )
-        for word in picked:
-            if word in chosen:
-                twice.append(word)
-            chosen[word] = value
-    left = unchosen(words, chosen)
-    if twice:
-        st.error(f"Some values of {column} are chosen for two meanings; keep each under one:")
-        st.text(", ".join(sorted(set(twice))))
-    if left:
-        st.warning(f"Say what these values of {column} mean:")
-        st.text(", ".join(left))
+    with st.container(border=True):
+        st.markdown(f"**{column}**")
+        st.caption(kind.description(column))
+        grid = st.columns(2)
+        for n, value in enumerate(allowed):
+            first = [
+                w for w in words if lookup.get(fold(w), suggest_value(kind, column, w)) == value
+            ]
+            with grid[n % 2]:
+                picked = st.multiselect(
+                    f"{column}: {value or 'blank'}",
+                    words,
+                    default=first,
+                    placeholder="Choose its values",
+                    help=None if value else f"values that mean no {column} (read as blank)",
+                    key=f"{key}-{value or 'blank'}",
+                )
+            for word in picked:
+                if word in chosen:
+                    twice.append(word)
+                chosen[word] = value
+        left = unchosen(words, chosen)
+        if twice:
+            st.error(f"Some values of {column} are chosen for two meanings; keep each under one.")
+            st.text("Chosen twice: " + ", ".join(sorted(set(twice))))
+        if left:
+            st.warning(f"Some values of {column} have no meaning chosen yet.")
+            st.text("Not chosen yet: " + ", ".join(left))
     return chosen, not twice and not left
 
 
