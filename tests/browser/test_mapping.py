@@ -4,6 +4,7 @@ profile at once (Chromium at 1366×768, against ``streamlit run``)."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,9 @@ PROFILE_NAME = "Mosaic steps report"
 
 @pytest.fixture
 def small_page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    opened = context.new_page()
-    yield opened
-    context.close()
+    """A page at the 1366×768 of a council laptop."""
+    with closing(browser.new_context(viewport={"width": 1366, "height": 768})) as context:
+        yield context.new_page()
 
 
 def settle(page) -> None:  # type: ignore[no-untyped-def]
