@@ -124,11 +124,18 @@ def step(store: Store, item: Checked, data: bytes, current: Reading) -> None:
         missing = [c for c in kind.required if c not in columns]
         if missing:
             st.warning(f"Choose the file's column for: {', '.join(missing)}.")
+        # An id column's values are never offered as words: a saved profile would keep them.
+        ids = {columns[c] for c in (kind.id_column, *kind.pseudonymised) if c in columns}
+        clash = [c for c in meanings_columns(kind) if columns.get(c, -1) in ids]
+        if clash:
+            st.error(f"The column chosen for an id is also chosen for {', '.join(clash)}.")
+            columns = {c: i for c, i in columns.items() if c not in clash}
         meanings, ready = _meanings(kind, sample, columns, start, key)
         with preview:
             st.caption(f"The first {len(sample.first_rows)} rows as the contract would read them:")
             components.table(preview_rows(kind, sample, columns, meanings))
-        _save(store, sample, kind, columns, meanings, ready and not missing, start, key)
+        ready = ready and not missing and not clash
+        _save(store, sample, kind, columns, meanings, ready, start, key)
 
 
 def _sample(data: bytes, key: str) -> FileSample:

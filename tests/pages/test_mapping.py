@@ -220,3 +220,17 @@ def test_profiles_are_uploaded_downloaded_and_removed(store: Store, app_test) ->
     next(b for b in at.button if b.label == "Remove the profile").click().run()
     assert "Removed the mapping profile." in [s.value for s in at.success]
     assert "No mapping profiles yet" in at.info[-1].value
+
+
+def test_an_id_column_is_never_offered_as_values(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    """Picking the people's ids for a column of values would list them as words, which a
+    saved profile would keep: the step refuses it and offers no values of that column."""
+    store.close()
+    at = app_test("pages/upload.py")
+    at.file_uploader(key="uploads").set_value(("mosaic.csv", FILE, "text/csv")).run()
+    key = _key(FILE)
+    at.selectbox(key=f"{key}-column-approach").set_value(1).run()  # Client No
+    assert "The column chosen for an id is also chosen for approach." in [e.value for e in at.error]
+    assert not [m for m in at.multiselect if (m.key or "").startswith(f"{key}-values-approach")]
+    assert "C1" not in {o for m in at.multiselect for o in m.options}
+    assert at.button(key=f"{key}-save").disabled
