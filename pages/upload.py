@@ -55,6 +55,6 @@ if st.session_state.get("last_import"):
 upload.history(store, allowed)
 if st.session_state.get("last_undo"):
     st.success(st.session_state.pop("last_undo"))
-upload.erase(store, allowed)
 mapping_profiles.saved_block(store)
+upload.erase(store, allowed)
 upload.templates()

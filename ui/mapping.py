@@ -117,7 +117,7 @@ def step(store: Store, item: Checked, data: bytes, current: Reading) -> None:
         except Refused as refused:
             st.error(str(refused))
             return
-        kind = _kind(sample, start, key)
+        kind = _kind(sample, start.kind if start else item.kind and item.kind.name, key)
         key = f"{key}-{kind.name}"  # a choice of kind starts its columns afresh
         columns = _columns(kind, sample, start, key)
         preview = st.container()
@@ -145,9 +145,10 @@ def _sample(data: bytes, key: str) -> FileSample:
     return cache[key]
 
 
-def _kind(sample: FileSample, start: Profile | None, key: str) -> Kind:
+def _kind(sample: FileSample, given: str | None, key: str) -> Kind:
+    """The kind the file holds: the profile's, the one chosen on the page, or a guess."""
     names = list(KINDS)
-    first = start.kind if start else suggest_kind(sample.headers)
+    first = given or suggest_kind(sample.headers)
     chosen = st.selectbox(
         "What this file holds",
         names,

@@ -81,6 +81,9 @@ def _remove_form(store: Store, name: str) -> None:
 
 
 def _upload(store: Store) -> None:
+    # Behind a toggle: the page's own uploader stays the one file input until it is wanted.
+    if not st.toggle("Upload a profile made elsewhere", key="profile-upload-open"):
+        return
     given = st.file_uploader("Upload a profile (.toml)", type=["toml"], key="profile-upload")
     done: dict[str, str | None] = st.session_state.setdefault("profiles_uploaded", {})
     if given is not None and given.file_id not in done:

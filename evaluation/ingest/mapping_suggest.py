@@ -135,7 +135,9 @@ def likeness(column: str, heading: str) -> float:
     ours, theirs = _tokens(column), _tokens(heading)
     shared = len(ours & theirs)
     words = (shared / len(ours) + shared / len(theirs)) / 2 if ours and theirs else 0.0
-    return min(0.99, max(0.9 * ratio, words) + 0.05 * ratio)
+    score = min(0.99, max(0.9 * ratio, words) + 0.05 * ratio)
+    # A heading that names an id ("Service ID") is hardly a column of names or values.
+    return score * 0.6 if "id" in theirs and "id" not in ours else score
 
 
 def suggest_columns(kind: Kind, headers: list[str]) -> dict[str, int | None]:

@@ -200,7 +200,9 @@ def test_a_value_the_profile_does_not_know_is_refused_and_the_profile_can_be_cha
 def test_profiles_are_uploaded_downloaded_and_removed(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     store.close()
     at = app_test("pages/upload.py")
-    assert "No mapping profiles yet" in at.info[-1].value
+    assert any("No mapping profiles yet" in i.value for i in at.info)
+    assert len(at.file_uploader) == 1  # the profile's uploader waits behind its toggle
+    at.toggle(key="profile-upload-open").set_value(True).run()
     at.file_uploader(key="profile-upload").set_value(
         ("mosaic.toml", b'name = "Broken"\nkind = "people"\n', "application/toml")
     ).run()
@@ -216,10 +218,10 @@ def test_profiles_are_uploaded_downloaded_and_removed(store: Store, app_test) ->
     assert list(table["kind"]) == ["Conversations"]
     assert at.selectbox(key="profile-pick").value == 0
 
-    at.checkbox[-1].check()
+    next(c for c in at.checkbox if c.label == "Yes, remove this profile").check()
     next(b for b in at.button if b.label == "Remove the profile").click().run()
     assert "Removed the mapping profile." in [s.value for s in at.success]
-    assert "No mapping profiles yet" in at.info[-1].value
+    assert any("No mapping profiles yet" in i.value for i in at.info)
 
 
 def test_an_id_column_is_never_offered_as_values(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
@@ -234,3 +236,14 @@ def test_an_id_column_is_never_offered_as_values(store: Store, app_test) -> None
     assert not [m for m in at.multiselect if (m.key or "").startswith(f"{key}-values-approach")]
     assert "C1" not in {o for m in at.multiselect for o in m.options}
     assert at.button(key=f"{key}-save").disabled
+
+
+def test_the_step_starts_from_the_kind_chosen_on_the_page(store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    store.close()
+    at = app_test("pages/upload.py")
+    at.selectbox[0].set_value("Care packages").run()
+    services = b"Service ID,Client No,Service Start,Weekly Cost,Service Status\r\nK1,C1,06/04/2017,10,Live\r\n"
+    at.file_uploader(key="uploads").set_value(("services.csv", services, "text/csv")).run()
+    key = f"map-{hashlib.sha256(services).hexdigest()[:16]}"
+    assert at.selectbox(key=f"{key}-kind").value == "care_packages"
+    assert at.selectbox(key=f"{key}-care_packages-column-package_id").value == 0
