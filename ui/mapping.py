@@ -88,13 +88,13 @@ def used(item: Checked) -> None:
 
 
 def step(store: Store, item: Checked, data: bytes, current: Reading) -> None:
-    """ "Map your columns" for a file whose headings fit no kind, or one a profile read with
-    problems (to change that profile)."""
+    """The "Map your columns" step for a file whose headings fit no kind, or for one whose
+    headings or values its profile doesn't know (to change that profile)."""
     tried = current.saved or ((current.profile,) if current.profile else ())
     start = next((p for p in tried if p.name == item.profile), None)
     if item.profile is None and item.headings_fit:
         return
-    if item.profile is not None and (not item.problems or start is None):
+    if item.profile is not None and (not item.unmapped or start is None):
         return
     key = f"map-{item.sha256[:16]}"
     with st.container(border=True):

@@ -45,6 +45,7 @@ class Checked:
     ignored_columns: list[str] = field(default_factory=list)
     preview: list[dict[str, str]] = field(default_factory=list)
     profile: str | None = None  # the mapping profile that read it, if one did
+    unmapped: int = 0  # headings and values of the file that profile doesn't know
     headings_fit: bool = True  # False: its headings fit no kind (the page offers a mapping)
 
     @property
@@ -148,6 +149,7 @@ def _plan(
     if plan:
         checked.kind, checked.profile = plan.kind, plan.profile.name
         checked.problems.extend(plan.problems)
+        checked.unmapped = len(plan.problems)
         checked.ignored_columns.extend(plan.ignored)
     return plan
 
@@ -155,6 +157,7 @@ def _plan(
 def _reworded(plan: Plan, checked: Checked) -> None:
     """Problems in the file's own headings and words, unmapped values among them."""
     checked.problems = plan.reword(checked.problems)
+    checked.unmapped += len(plan.unmapped)
     if checked.problems:
         checked.table = None
 

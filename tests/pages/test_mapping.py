@@ -247,3 +247,16 @@ def test_the_step_starts_from_the_kind_chosen_on_the_page(store: Store, app_test
     key = f"map-{hashlib.sha256(services).hexdigest()[:16]}"
     assert at.selectbox(key=f"{key}-kind").value == "care_packages"
     assert at.selectbox(key=f"{key}-care_packages-column-package_id").value == 0
+
+
+def test_a_file_read_by_its_profile_with_only_other_problems_gets_no_mapping_step(
+    store: Store, app_test
+) -> None:  # type: ignore[no-untyped-def]
+    save_profile(store, PROFILE, by="ana@council.gov.uk")
+    store.close()
+    bad_date = LATER.replace(b"07/04/2017 11:00", b"31/04/2017")
+    at = app_test("pages/upload.py")
+    at.file_uploader(key="uploads").set_value(("week-4.csv", bad_date, "text/csv")).run()
+    problems = at.dataframe[0].value
+    assert list(zip(problems["row"], problems["column"], strict=True)) == [(3, "Step Start")]
+    assert not at.subheader  # a wrong date is no reason to change the profile
