@@ -190,9 +190,27 @@ def requests(conv: pd.DataFrame) -> pd.DataFrame:
     req["lts_ended_on"] = g["ended_on"].max()
     req["ended_on"] = req["lts_ended_on"].where(g["ended_on"].count() == g.size())
     req["led_to_lts"] = conv["long_term_support"].fillna(False).groupby(conv["key"]).any()
-    req["furthest"] = g["conversation"].max()
+    for n in (2, 3):
+        had = (conv["conversation"] == n).groupby(conv["key"]).any()
+        req[f"had_conversation_{n}"] = had
     req["workers"] = g["worker_id"].nunique()
+    req["rows_with_worker"] = g["worker_id"].count()
     return req
+
+
+def reabled(req: pd.DataFrame, packages: pd.DataFrame) -> int:
+    """New requests with a short-term reablement or ST-Max package (not cancelled) starting
+    from their first conversation to 28 days after the last ended."""
+    wanted = packages[
+        (packages["support"] == "short term")
+        & (packages["status"] != "cancelled")
+        & packages["service"].fillna("").str.lower().str.contains(r"reablement|st[ -]?max")
+    ]
+    new = req[req["request_type"] == "new"][["person_id", "first_started", "ended_on"]]
+    pairs = new.reset_index().merge(wanted, on="person_id")
+    after = pairs["starts_on"] >= pairs["first_started"]
+    within = pairs["ended_on"].isna() | (pairs["starts_on"] <= pairs["ended_on"] + 28 * DAY)
+    return int(pairs.loc[after & within, "key"].nunique())
 
 
 def repeat_keys(req: pd.DataFrame) -> pd.Index:
@@ -219,16 +237,25 @@ CONVERSATION_COLUMNS = (
 
 def conversion(con: duckdb.DuckDBPyConnection) -> str:
     """``report conversion --format json``: the whole store as one group, and the total."""
-    req = requests(frame(con, CONVERSATION_COLUMNS))
+    conv = frame(con, CONVERSATION_COLUMNS)
+    req = requests(conv)
+    packages = frame(
+        con, "SELECT person_id, service, starts_on, status, support FROM care_packages"
+    )
     new = req["request_type"] == "new"
+    full_year = conv["started_on"].min() + REPEAT_WINDOW_DAYS * DAY
     row = ConversionRow(
         {},
         len(req),
         int(new.sum()),
         int((new & req["led_to_lts"]).sum()),
-        int((req["furthest"] >= 2).sum()),
-        int((req["furthest"] >= 3).sum()),
+        int(req["had_conversation_2"].sum()),
+        int(req["had_conversation_3"].sum()),
         len(repeat_keys(req)),
+        new_underway=int((new & req["ended_on"].isna()).sum()),
+        reablement=reabled(req, packages),
+        repeat_unsure=int((new & (req["first_started"] < full_year)).sum()),
+        threshold=configured_threshold(),
     )
     return json.dumps(
         {
@@ -317,7 +344,14 @@ def activity(con: duckdb.DuckDBPyConnection) -> str:
     ]
     waited = req[req["requested_on"].notna() & (req["requested_on"] <= req["first_started"])]
     waiting = [_duration(_days(waited["first_started"], waited["requested_on"]), {})]
-    handoffs = [HandOffs({}, int((req["workers"] >= 1).sum()), int((req["workers"] > 1).sum()))]
+    handoffs = [
+        HandOffs(
+            {},
+            int((req["workers"] >= 1).sum()),
+            int((req["workers"] > 1).sum()),
+            can_show=int((req["rows_with_worker"] > 1).sum()),
+        )
+    ]
 
     report = Activity(
         as_of=as_of,

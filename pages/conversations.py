@@ -1,16 +1,19 @@
 """Conversations: whether the work flows, from Conversation 1 to 2 to 3, and where it sticks.
 
 Figures (kept): ``measures.flow.request_activity`` (the flow, the wait and the hand-offs
-from one query), ``measures.activity.underway``, ``older_first_conversations`` and
-``time_to_complete``; written by ``present.activity``, charted by ``present.charts``.
+from one query), ``measures.activity.underway``, ``older_first_conversations``,
+``time_to_complete`` and ``measures.completed.conversations_completed``; written by
+``present.activity``, charted by ``present.charts``.
 """
 
 import streamlit as st
 
 from evaluation.core.vocabulary import THREE_CONVERSATIONS
 from evaluation.measures.activity import older_first_conversations, time_to_complete, underway
+from evaluation.measures.completed import conversations_completed
 from evaluation.measures.flow import request_activity
 from evaluation.measures.overview import data_as_of
+from evaluation.measures.suppression import configured_threshold
 from evaluation.present import activity as shown
 from evaluation.present.charts import flow_chart, underway_chart
 from evaluation.present.formats import count, uk_date
@@ -36,7 +39,9 @@ as_of = filters.snapshot_day(
     "Defaults to the extract date of the newest conversations import.",
 )
 st.text(f"Showing: {selection.describe()}")  # site and area names are free text
-by_approach = cached(store, request_activity, selection, ("approach",))
+by_approach = cached(
+    store, request_activity, selection, ("approach",), threshold=configured_threshold()
+)
 
 st.header("From Conversation 1 to 2 to 3")
 flow = next((r for r in by_approach.flow if r.group["approach"] == THREE_CONVERSATIONS), None)
@@ -77,6 +82,22 @@ st.caption(
     "between the two nearest when it falls between). Times run from started_on to ended_on; "
     "waiting from requested_on to the first conversation's start."
 )
+
+st.header("Conversations completed since each site began")
+st.write(
+    "Birmingham counted the conversations its teams had completed 6, 12 and 18 months into the "
+    "roll-out (1,497, 4,043 and 14,588): the approach had become everyday work."
+)
+completed = cached(store, conversations_completed, as_of, selection)
+if completed:
+    components.table(shown.completed_rows(completed))
+    st.caption(
+        "From each site's first three conversations conversation; a conversation counts at 6 "
+        "months when it ended within the first 6 months. A milestone after the day chosen "
+        "above is not reached yet."
+    )
+else:
+    st.info("No three conversations conversations in this selection.")
 
 st.header("Hand-offs")
 if by_approach.handoffs:

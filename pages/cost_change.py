@@ -2,20 +2,24 @@
 
 Figures (kept): ``measures.cost_change.costs`` (Harrow's table and its distribution, from one
 costing), ``difference`` between two columns, and ``requests`` behind a cell for admins and
-site leads; written by ``present.cost_tables``, charted by ``present.charts``. Site, cohort
+site leads, and the like-for-like comparison (``ui.compare``:
+``standardise.standardised_cost_change`` and ``over_time.cost_over_time``); written by
+``present.cost_tables`` and ``present.compare``, charted by ``present.charts``. Site, cohort
 and area names are free text: they reach the screen only escaped in the HTML table, in
 widgets, in ``st.text`` or inside ``st.dataframe``.
 """
 
 import streamlit as st
 
-from evaluation.measures.cost_change import GROUP_KEYS, costs, difference, requests
+from evaluation.measures.cost_change import GROUP_KEYS, costs, difference
+from evaluation.measures.cost_drill import requests
 from evaluation.measures.selection import choices
+from evaluation.measures.suppression import configured_threshold
 from evaluation.present import cost_tables as shown
 from evaluation.present.charts import cost_distribution_chart
 from evaluation.present.exports import to_csv
 from evaluation.store.figures import cached
-from ui import components, filters
+from ui import compare, components, filters
 from ui.session import current_store, permissions
 
 DRILL_LIMIT = 1000
@@ -44,11 +48,12 @@ chosen = filters.view(
         "cohorts": "The export's own label, e.g. covid / non-covid as Harrow split its results."
     },
     by_help="Harrow compared the innovation site with the old locality team: one column per "
-    "approach. Add cohort to split covid / non-covid, or site or area.",
+    "approach. Add cohort to split covid / non-covid, request type to set new requests "
+    "against existing ones, or site or area.",
 )
 selection, by = chosen.selection, chosen.by
 st.text(f"Showing: {selection.describe()}")  # site and cohort names are free text
-costed = cached(store, costs, selection, by=by)
+costed = cached(store, costs, selection, by=by, threshold=configured_threshold())
 report = costed.report
 if not report.groups:
     components.nothing_yet(
@@ -100,6 +105,15 @@ if costed.bands:
     )
 else:
     st.info("No completed requests yet: every request here is still ongoing or excluded.")
+
+st.subheader("Is the difference real? The average change like for like")
+st.write(
+    "People with more complex needs see bigger rises in the cost of their care whatever the "
+    "approach. Here each approach (or site) is set against usual practice as if both saw the "
+    "same mix of people, and a site that changed approach is compared over time with the "
+    "usual-practice sites."
+)
+compare.cost_change(store, selection)
 
 if not permissions().may_see_people:
     st.caption("The requests behind each figure are listed for admins and site leads.")

@@ -1,10 +1,13 @@
 """Money and resources: how few new requests turn into long-term support, and what that is worth.
 
 Figures (each kept, ``figures.cached``): ``measures.conversion.conversions`` (the total, by
-approach, by site and approach, by area and by quarter, from one query),
-``measures.weekly.weekly_long_term`` and ``before_after``, ``measures.cost_avoided``, and the
-region comparison (``ui.regional``); written by ``present.money``, charted by
-``present.trend_charts``.
+approach, by site and approach, by area and by quarter, from one query; and by request type
+and approach, with reablement), ``measures.weekly.weekly_long_term`` and ``before_after``,
+``measures.cost_avoided``, ``measures.direct_payments.direct_payments``, the like-for-like
+comparison with usual practice (``ui.compare``: ``standardise.standardised_conversion`` and
+``over_time.conversion_over_time``) and the region comparison (``ui.regional``); written by
+``present.money``, ``present.money_charts`` and ``present.compare``, charted by
+``present.trend_charts`` and ``present.money_charts``.
 """
 
 from datetime import timedelta
@@ -14,13 +17,15 @@ import streamlit as st
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
 from evaluation.measures.conversion import conversions
 from evaluation.measures.cost_avoided import average_weekly_package_cost, cost_avoided
+from evaluation.measures.suppression import configured_threshold
 from evaluation.measures.weekly import before_after, weekly_long_term
 from evaluation.present import money as shown
 from evaluation.present.exports import to_csv
 from evaluation.present.formats import rounded, uk_date
 from evaluation.present.trend_charts import repeat_chart, weekly_chart
 from evaluation.store.figures import cached
-from ui import components, filters, regional
+from ui import compare, components, filters, regional
+from ui import money as money_blocks
 
 # The total, by approach, by site and approach, by area (the Birmingham table) and by
 # quarter and approach (repeat requests over time).
@@ -43,8 +48,9 @@ selection = filters.view(
     "request belongs to the period its first conversation started in.",
 ).selection
 st.text(f"Showing: {selection.describe()}")  # site and area names are free text
+threshold = configured_threshold()
 (overall,), by_approach, by_site, by_area, by_quarter = cached(
-    store, conversions, selection, TABLES
+    store, conversions, selection, TABLES, threshold=threshold
 )
 if overall.requests == 0:
     components.nothing_yet(
@@ -72,6 +78,15 @@ components.download_csv(
     to_csv(area_rows, list(area_rows[0])),
     "long-term-support-by-area.csv",
 )
+
+st.header("Is the difference real? Conversion like for like")
+st.write(
+    "Sites that see younger people, or more people needing physical support, convert fewer "
+    "requests into long-term support whatever they do. Here each approach (or site) is set "
+    "against usual practice as if both saw the same mix of people, and a site that changed "
+    "approach is compared over time with the usual-practice sites."
+)
+compare.conversion(store, selection)
 
 st.header("New long-term support per week")
 series = cached(store, weekly_long_term, selection)
@@ -105,6 +120,8 @@ st.write(
     "the first time."
 )
 components.metrics([shown.repeat_metric(r) for r in by_approach])
+if overall.repeat_unsure:
+    st.caption(shown.repeat_flag(overall))
 chart = repeat_chart(by_quarter)
 if chart is not None:
     st.altair_chart(chart, width="stretch")
@@ -117,8 +134,8 @@ st.write(
 )
 current = next((r for r in by_approach if r.group["approach"] == THREE_CONVERSATIONS), None)
 usual = next((r for r in by_approach if r.group["approach"] == USUAL_PRACTICE), None)
-if current is None or current.new_requests == 0:
-    st.info("No new requests under three conversations in this selection to estimate from.")
+if current is None or current.conversion_rate is None:
+    st.info(shown.no_estimate(current))
 else:
     left, right = st.columns(2)
     baseline = left.number_input(
@@ -143,10 +160,16 @@ else:
         help="Starts at the mean gross weekly cost of the active packages in the store.",
     )
     rate, cost = rounded(baseline, 2), rounded(weekly_cost, 2)
-    estimate = cost_avoided(rate, current.new_requests, current.long_term, cost)
+    ci = shown.baseline_interval(usual, rate)
+    estimate = cost_avoided(
+        rate, current.new_requests, current.long_term, cost, baseline_interval=ci
+    )
     components.metrics(shown.avoided_metrics(estimate, current, rate))
     st.caption(shown.avoided_caption(current, rate, cost))
     if estimate.people_avoided < 0:
         st.warning("Conversion is higher than the baseline: this is a cost, not a saving.")
+
+money_blocks.reablement_and_request_types(store, selection, threshold)
+money_blocks.direct_payments(store, selection, threshold)
 
 regional.show(store)

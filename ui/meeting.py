@@ -51,7 +51,9 @@ WRAP_LABELS = """
 }
 </style>
 """
-DELTA_COLOUR = {"up": "normal", "down": "inverse", "": "off"}
+# Colour-blind-safe: blue for better for people, orange for worse, grey for a change that is
+# neither (or within rounding); the words say it too (``Figure.lines``).
+TONE_COLOUR = {"better": "blue", "worse": "orange", "": "gray"}
 ICONS = {
     "people": ":material/diversity_3:",
     "staff": ":material/badge:",
@@ -97,7 +99,7 @@ def figure(column: Any, item: Figure, previous: str) -> None:
         item.label,
         item.value,
         delta=change,
-        delta_color=DELTA_COLOUR[item.better],  # type: ignore[arg-type]
+        delta_color=TONE_COLOUR[item.tone],  # type: ignore[arg-type]
         border=True,
     )
     column.text("\n".join(item.lines(previous)))

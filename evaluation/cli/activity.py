@@ -35,12 +35,12 @@ from evaluation.measures.flow import HandOffs, hand_offs, waiting_time
 from evaluation.measures.overview import data_as_of
 from evaluation.measures.selection import Selection
 from evaluation.measures.weekly import WeekRow, weekly_long_term
-from evaluation.present.activity import older_note
+from evaluation.present.activity import NOT_RECORDED, older_note
 from evaluation.present.exports import to_csv
 from evaluation.present.formats import days, number, percent, uk_date
 from evaluation.store.connection import Store, StoreError
 
-SPLITS = ("site", "approach", "area", "cohort")
+SPLITS = ("site", "approach", "area", "cohort", "request_type")
 PARTS = ("underway", "weekly", "complete", "waiting", "handoffs")
 CSV_COLUMNS = (
     "part",
@@ -55,6 +55,7 @@ CSV_COLUMNS = (
     "p90_days",
     "requests_with_worker",
     "more_than_one_worker",
+    "can_show",
     "share",
 )
 
@@ -113,6 +114,7 @@ def as_json_data(activity: Activity, parts: tuple[str, ...]) -> dict[str, Any]:
                 **h.group,
                 "requests_with_worker": h.requests_with_worker,
                 "more_than_one_worker": h.more_than_one_worker,
+                "can_show": h.can_show,
                 "share": h.share,
             }
             for h in activity.handoffs
@@ -214,12 +216,14 @@ def _table(activity: Activity, parts: tuple[str, ...]) -> str:
                         _label(h.group),
                         h.requests_with_worker,
                         h.more_than_one_worker,
-                        percent(h.share, 2),
+                        percent(h.share, 2) if h.recorded else "not recorded",
                     ]
                     for h in activity.handoffs
                 ],
             )
         )
+        if not all(h.recorded for h in activity.handoffs):
+            out.append(NOT_RECORDED)
     return "\n".join(out)
 
 

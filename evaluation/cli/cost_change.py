@@ -1,20 +1,25 @@
 """Cost change before and after the conversations (Harrow's method), one column per group.
 
 ``python -m evaluation report cost-change [--db DB] [--by approach,cohort] [--as-of DATE]
-[--site NAME] [--from DATE] [--to DATE] [--format table|json|csv]``: the same figures as
-the Cost change page, from ``evaluation.measures.cost_change``. JSON and CSV give money in
-pounds to the penny (never rounded further); the table rounds as Harrow's report does and
-adds the exact figures underneath.
+[--site NAME] [--from DATE] [--to DATE] [--standardise [FIELDS]] [--format table|json|csv]``:
+the same figures as the Cost change page, from ``evaluation.measures.cost_change``. JSON and
+CSV give money in pounds to the penny (never rounded further); the table rounds as Harrow's
+report does and adds the exact figures underneath. ``--standardise`` adds each group's
+average change like for like with usual practice (``measures.standardise``).
 """
 
 from __future__ import annotations
 
 import argparse
 
+from evaluation.cli.conversion import print_like_for_like
 from evaluation.cli.options import (
     add_filters,
     add_format,
     add_period,
+    add_standardise,
+    add_threshold,
+    chosen_threshold,
     iso_date,
     json_text,
     open_store,
@@ -25,6 +30,9 @@ from evaluation.cli.options import (
 )
 from evaluation.measures.cost_change import GROUP_KEYS, CostChange, check_by, difference, summary
 from evaluation.measures.selection import Selection
+from evaluation.measures.standardise import standardised_cost_change
+from evaluation.measures.strata import Standardised
+from evaluation.present import compare
 from evaluation.present.cost_tables import INTERVAL_NOTE, summary_rows, table
 from evaluation.present.exports import to_csv
 from evaluation.present.formats import change_exact, uk_date
@@ -47,11 +55,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_period(parser, "first start", "last start")
     add_filters(parser, ("site", "approach", "cohort", "area"))
     add_format(parser)
+    add_threshold(parser)
+    add_standardise(parser)
 
 
-def as_json(report: CostChange) -> str:
-    """The report as ``--format json`` prints it."""
-    return json_text(report.as_dict())
+def as_json(report: CostChange, like: Standardised | None = None) -> str:
+    """The report as ``--format json`` prints it; with ``like``, each group's like-for-like
+    fields after its own and the standardisation at the end."""
+    data = report.as_dict()
+    if like is not None:
+        for group, found in zip(data["groups"], report.groups, strict=True):
+            group.update(like.fields_for(found.key.values()))
+        data["standardisation"] = like.as_dict()
+    return json_text(data)
 
 
 def as_table(report: CostChange, selection: Selection) -> str:
@@ -71,11 +87,14 @@ def as_table(report: CostChange, selection: Selection) -> str:
     lines.append("Exact figures:")
     for g in report.groups:
         ci, mean, year = g.mean_ci95, g.mean_weekly_change, g.full_year_impact
-        lines.append(
-            f"  {g.label}: average {'none' if mean is None else change_exact(mean)} a week; "
-            f"full year {'none' if year is None else change_exact(year)}; 95% interval "
-            + (f"{change_exact(ci[0])} to {change_exact(ci[1])}" if ci else "not available")
-        )
+        if g.why_no_average:
+            lines.append(f"  {g.label}: no average — {g.why_no_average}")
+        else:
+            lines.append(
+                f"  {g.label}: average {change_exact(mean)} a week; full year "
+                f"{change_exact(year)}; 95% interval "
+                + (f"{change_exact(ci[0])} to {change_exact(ci[1])}" if ci else "not available")
+            )
         if g.provisional:
             lines.append(
                 f"  {g.label}: provisional — {g.ongoing} of {g.conversations} requests are "
@@ -102,18 +121,30 @@ def run(args: argparse.Namespace) -> int:
     try:
         selection = selection_from(args)
         by = check_by(args.by.split(","))
+        threshold = chosen_threshold(args)
         store = open_store(args)
     except (ValueError, StoreError) as error:
         return refuse(error)
     try:
-        report = summary(store, selection, by=by, as_of=args.as_of)
+        report = summary(store, selection, by=by, as_of=args.as_of, threshold=threshold)
+        like = (
+            standardised_cost_change(store, selection, by, args.standardise, args.as_of, threshold)
+            if args.standardise
+            else None
+        )
     finally:
         store.close()
     if args.format == "json":
-        print(as_json(report))
+        print(as_json(report, like))
     elif args.format == "csv":
         rows, columns = summary_rows(report)
+        if like is not None:
+            for row, group in zip(rows, report.groups, strict=True):
+                row.update(compare.flat(like.fields_for(group.key.values())))
+            columns = [*columns, *compare.csv_columns(like.measure)]
         write_bytes(to_csv(rows, columns))
     else:
         print(as_table(report, selection))
+        if like is not None:
+            print_like_for_like(like)
     return 0

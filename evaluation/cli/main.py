@@ -10,7 +10,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from evaluation.cli import activity, conversion, cost_change, data, mappings, pack, surveys
+from evaluation.cli import (
+    activity,
+    conversion,
+    cost_change,
+    data,
+    direct_payments,
+    mappings,
+    over_time,
+    pack,
+    surveys,
+)
 from evaluation.cli.options import add_db, refuse
 from evaluation.store.connection import StoreBusy
 
@@ -21,6 +31,8 @@ REPORTS = {
     "feedback": surveys.feedback,
     "staff": surveys.staff,
     "cost-change": cost_change,
+    "direct-payments": direct_payments,
+    "difference-over-time": over_time,
 }
 
 
@@ -44,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         add_db(sub)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
+    sub = reports.add_parser(
+        "completed", help="conversations completed 6, 12 and 18 months after each site's first"
+    )
+    add_db(sub)
+    direct_payments.add_completed_arguments(sub)
+    sub.set_defaults(run=direct_payments.run_completed)
     return parser
 
 

@@ -22,7 +22,8 @@ from pydantic_core import PydanticCustomError
 
 from evaluation.core import values
 from evaluation.measures.selection import Selection
-from evaluation.measures.suppression import check_threshold
+from evaluation.measures.standardise import DEFAULT_STRATA, STRATA, check_strata
+from evaluation.measures.suppression import check_threshold, configured_threshold
 from evaluation.present.formats import MISSING
 from evaluation.store.connection import Store, StoreError, default_path
 
@@ -100,6 +101,11 @@ def add_threshold(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def chosen_threshold(args: argparse.Namespace) -> int:
+    """``--threshold`` if given, else the install's ($EVALUATION_SMALL_NUMBERS, default 5)."""
+    return getattr(args, "threshold", None) or configured_threshold()
+
+
 def split_by(text: str, allowed: Sequence[str]) -> tuple[str, ...]:
     """``--by a,b`` as a tuple; ValueError naming what is not allowed."""
     chosen = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
@@ -123,6 +129,28 @@ def by_type(allowed: Sequence[str]) -> Callable[[str], list[str]]:
             ) from None
 
     return parse
+
+
+def add_standardise(parser: argparse.ArgumentParser) -> None:
+    """``--standardise [FIELDS]``: add each group's figure like for like with usual practice,
+    standardised to its mix across the fields given (alone: age band and support reason)."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        try:
+            return check_strata(text.split(","))
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parser.add_argument(
+        "--standardise",
+        nargs="?",
+        const=DEFAULT_STRATA,
+        type=parse,
+        metavar="FIELDS",
+        help="add each group's figure standardised to usual practice's mix of people across "
+        f"these fields, comma-separated: {', '.join(STRATA)} "
+        f"(alone: {','.join(DEFAULT_STRATA)})",
+    )
 
 
 def open_store(args: argparse.Namespace) -> Store:

@@ -1,11 +1,14 @@
 """``python -m evaluation pack``: write the Making it Happen meeting pack as a PDF.
 
-``python -m evaluation pack [--db DB] [--site NAME ...] [--from DATE] [--to DATE]
-[--threshold N] --out FILE.pdf``. The period defaults to the last 4 weeks to the data's
-as-of date (the newest conversations extract); ``--to`` alone gives the 4 weeks up to that
-day, ``--from`` alone runs to the as-of date. The pack is the one the Making it Happen page
-offers for the same sites and period. Exit 0 with a one-line summary; 2 with the reason on
-stderr when the store, a site or the dates can't be used, or the file can't be written.
+``python -m evaluation pack [--db DB] [--site NAME ...] [--from DATE] [--to DATE] [--by
+approach,cohort] [--threshold N] --out FILE.pdf``. ``--by`` splits the cost-change table
+(Harrow's Tables 1a/1b are approach × cohort, the default where the data has cohorts;
+``approach,request_type`` sets new against existing requests). The period defaults to the last 4
+weeks to the data's as-of date (the newest conversations extract); ``--to`` alone gives the 4
+weeks up to that day, ``--from`` alone runs to the as-of date. The pack is the one the Making it
+Happen page offers for the same sites and period. Exit 0 with a one-line summary; 2 with the
+reason on stderr when the store, a site or the dates can't be used, or the file can't be
+written.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from evaluation.cli.options import add_period, add_threshold, open_store, refuse
+from evaluation.cli.options import add_period, add_threshold, by_type, open_store, refuse
+from evaluation.measures.cost_change import GROUP_KEYS
 from evaluation.measures.suppression import configured_threshold
 from evaluation.meeting import summary as meeting
 from evaluation.meeting.model import Period, default_period
@@ -33,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this site (repeat for more)",
     )
     add_period(parser)
+    parser.add_argument(
+        "--by",
+        type=by_type(GROUP_KEYS),
+        help=f"split the cost-change table by one or more of {', '.join(GROUP_KEYS)} "
+        "(default: approach, and cohort where the data has cohorts)",
+    )
     add_threshold(parser)
     parser.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF file to write"
@@ -49,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         as_of = meeting.data_as_of(store) or date.today()
         end = args.date_to or as_of
         period = Period(args.date_from, end) if args.date_from else default_period(end)
-        summary = meeting.summarise(store, args.site, period, threshold=threshold)
+        summary = meeting.summarise(store, args.site, period, threshold=threshold, by=args.by)
     except ValueError as error:
         return refuse(error)
     finally:

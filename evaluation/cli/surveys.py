@@ -5,8 +5,10 @@
 functions. ``--by`` takes one or more of the survey's grouping keys (comma-separated or
 repeated). Percentages are numbers from 0 to 100 of the responses that answered; means are
 of the responses that scored the item. A group of fewer than 5 responses (or ``--threshold``,
-which can only be raised) is ``{<by keys>, "suppressed": true}`` in JSON and "fewer than 5"
-elsewhere.
+which can only be raised) is ``{<by keys>, "suppressed": true, "reason": "small"}`` in JSON and
+"fewer than 5" elsewhere; a group hidden only so that a small one can't be worked out has
+``"reason": "protect"`` ("hidden to protect a small group"). Groups and totals that add up
+only the groups on show say what they left out (``left_out``).
 """
 
 from __future__ import annotations
@@ -30,45 +32,48 @@ from evaluation.measures.feedback import ANSWERS, QUESTIONS, feedback_measures
 from evaluation.measures.feedback import GROUP_SQL as FEEDBACK_GROUPS
 from evaluation.measures.staff import GROUP_SQL as STAFF_GROUPS
 from evaluation.measures.staff import ITEMS, TIME, staff_measures
-from evaluation.measures.suppression import configured_threshold, fewer_than
+from evaluation.measures.suppression import configured_threshold, fewer_than, hidden_words
 from evaluation.measures.survey import Measures
 from evaluation.present.exports import survey_csv
 from evaluation.present.formats import number, uk_date
+from evaluation.present.surveys import left_out_text
 from evaluation.store.connection import StoreError
 
-Cells = Callable[[Mapping[str, Any], str], list[str]]
+Cells = Callable[[Mapping[str, Any], int], list[str]]
 
 
-def _answer_cell(group: Mapping[str, Any], q: str, small: str) -> str:
-    if q in group.get("withheld", []):
-        return f"{small} answered"
+def _answer_cell(group: Mapping[str, Any], q: str, threshold: int) -> str:
+    withheld = group.get("withheld") or {}
+    if q in withheld:
+        return f"{hidden_words(withheld[q], threshold)} answered"
     if not group[f"{q}_answered"]:
         return "none answered"
     shares = " / ".join(number(group[f"{q}_{a}_pct"], 1) for a in ANSWERS)
     return f"{shares} ({group[f'{q}_answered']})"
 
 
-def _mean_cell(group: Mapping[str, Any], item: str, small: str, places: int = 2) -> str:
-    if item in group.get("withheld", []):
-        return f"{small} answered"
+def _mean_cell(group: Mapping[str, Any], item: str, threshold: int, places: int = 2) -> str:
+    withheld = group.get("withheld") or {}
+    if item in withheld:
+        return f"{hidden_words(withheld[item], threshold)} answered"
     if group[f"{item}_mean"] is None:
         return "none answered"
     return f"{number(group[f'{item}_mean'], places)} ({group[f'{item}_answered']})"
 
 
-def _feedback_cells(group: Mapping[str, Any], small: str) -> list[str]:
+def _feedback_cells(group: Mapping[str, Any], threshold: int) -> list[str]:
     return [
-        *(_answer_cell(group, q, small) for q in QUESTIONS),
-        _mean_cell(group, "satisfaction", small),
+        *(_answer_cell(group, q, threshold) for q in QUESTIONS),
+        _mean_cell(group, "satisfaction", threshold),
     ]
 
 
-def _staff_cells(group: Mapping[str, Any], small: str) -> list[str]:
+def _staff_cells(group: Mapping[str, Any], threshold: int) -> list[str]:
     forms = group["forms_and_systems_pct_mean"]
     return [
-        *(_mean_cell(group, item, small) for item in ITEMS),
-        _mean_cell(group, TIME, small, 1),
-        "" if forms is None else number(forms, 1),
+        *(_mean_cell(group, item, threshold) for item in ITEMS),
+        _mean_cell(group, TIME, threshold, 1),
+        "none answered" if forms is None else number(forms, 1),
     ]
 
 
@@ -126,25 +131,29 @@ class SurveyReport:
         if fmt == "csv":
             write_bytes(survey_csv(result))
             return
-        small = fewer_than(result.threshold)
-        header = [*result.by, "responses", *self.headings]
+        t = result.threshold
+        header = [*result.by, "responses", *self.headings, "left out"]
+        label = "All shown" if result.total.get("left_out") else "All"
         table = []
-        for group in [*result.groups, {**dict.fromkeys(result.by, "All"), **result.total}]:
+        for group in [*result.groups, {**dict.fromkeys(result.by, label), **result.total}]:
             keys = [str(group[k]) for k in result.by]
             if group.get("suppressed"):
-                table.append([*keys, small, *[""] * (len(header) - len(keys) - 1)])
+                blanks = ["hidden"] * (len(header) - len(keys) - 2)
+                table.append([*keys, hidden_words(group.get("reason"), t), *blanks, ""])
                 continue
-            table.append([*keys, str(group["responses"]), *self.cells(group, small)])
+            cells = self.cells(group, t)
+            left = left_out_text(group, t)
+            table.append([*keys, str(group["responses"]), *cells, left])
         start = uk_date(result.start) if result.start else "the first response"
         end = uk_date(result.end) if result.end else "the latest"
         print(f"{self.title} from {start} to {end}, by {', '.join(result.by) or '-'}")
         print(text_table(header, table, right=()))
-        print(self.note.format(small=small))
+        print(self.note.format(small=fewer_than(t)))
 
 
 HIDDEN_NOTE = (
-    "Groups of {small} responses are hidden, with the next smallest where a total would "
-    "reveal them."
+    "Groups of {small} responses are hidden; totals add up the groups on show and say what "
+    "they left out. Periods are whole weeks, Monday to Sunday."
 )
 
 feedback = SurveyReport(

@@ -6,7 +6,8 @@ existing care whose costs go up, down or stay the same, suspensions and deaths, 
 underway on the extract date, a Conversation 1 "bulge", feedback, stories and staff pulses.
 The files are written the way a council export looks: UK dates, £ amounts with thousands
 separators, free text with commas and quotes. Everything comes from one seeded
-``random.Random``, so the committed files in ``sample_data/`` can be regenerated exactly.
+``random.Random`` (and each request's age band and support reason from one of its own, in
+``sample_mix``), so the committed files in ``sample_data/`` can be regenerated exactly.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from evaluation.ingest.sample_mix import who
 
 SEED = 20250106
 START = date(2025, 1, 6)
@@ -367,7 +370,9 @@ def generate(seed: int = SEED) -> dict[str, list[dict[str, str]]]:
     weights = (0.37, 0.33, 0.30)
     for _ in range(REQUESTS):
         site = world.rng.choices(SITES, weights)[0]
+        made, packages = len(world.conversations), len(world.packages)
         _request(world, site, START + timedelta(days=world.rng.randint(0, span)))
+        who(world.conversations[made:], world.packages[packages:], seed)
     return {
         "conversations": world.conversations,
         "care_packages": world.packages,

@@ -50,6 +50,7 @@ CONVERSATION_DIMENSIONS: dict[str, str] = {
     "approach": "approach",
     "area": f"coalesce(area, '{NOT_GIVEN_GROUP}')",
     "cohort": f"coalesce(cohort, '{NOT_GIVEN_GROUP}')",
+    "request_type": "request_type",
     "month": "strftime(started_on, '%Y-%m')",
     "quarter": "strftime(started_on, '%Y') || ' Q' || quarter(started_on)",
     "conversation": CONVERSATION_LABEL,

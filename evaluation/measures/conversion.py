@@ -15,8 +15,15 @@ from typing import Any
 from evaluation.core.vocabulary import NOT_GIVEN_GROUP
 from evaluation.measures.intervals import wilson
 from evaluation.measures.rates import percent
-from evaluation.measures.requests import narrowing, request_table_sql, scope_where
+from evaluation.measures.reablement import reabled_sql
+from evaluation.measures.requests import (
+    REPEAT_WINDOW_DAYS,
+    narrowing,
+    request_table_sql,
+    scope_where,
+)
 from evaluation.measures.selection import Selection
+from evaluation.measures.suppression import DEFAULT_THRESHOLD
 from evaluation.store.connection import Store
 from evaluation.store.query import rows
 
@@ -48,9 +55,12 @@ def check_by(by: Iterable[str], allowed: dict[str, str] = DIMENSIONS) -> tuple[s
 
 @dataclass(frozen=True)
 class Flow:
-    """How far a group's requests went: all of them, those whose furthest conversation was at
-    least 2 / was 3, and the new requests that led to long-term support. Rates are
-    percentages (0–100), None when there is nothing to divide by."""
+    """How far a group's requests went: all of them, those that *had* a Conversation 2 and
+    those that had a Conversation 3 (contract §2 "Conversations reached": a request that went
+    from 1 straight to 3 counts for 3 and not for 2), and the new requests that led to
+    long-term support. Rates are percentages (0–100), None when there is nothing to divide
+    by, when every new request is still underway ("not known yet"), or when fewer than
+    ``threshold`` new requests would let a rate single a person out."""
 
     group: dict[str, str]
     requests: int
@@ -58,26 +68,70 @@ class Flow:
     long_term: int
     reached_conversation_2: int
     reached_conversation_3: int
+    new_underway: int = field(default=0, kw_only=True)  # new requests with work still underway
+    threshold: int = field(default=DEFAULT_THRESHOLD, kw_only=True)
+
+    @property
+    def small(self) -> bool:
+        """Too few new requests for a rate: counts are shown, rates and intervals are not."""
+        return 0 < self.new_requests < self.threshold
+
+    @property
+    def known(self) -> bool:
+        """Whether any new request has finished: with all still underway no rate is known."""
+        return self.new_requests > self.new_underway
+
+    @property
+    def provisional(self) -> bool:
+        """More than a third of the new requests still underway: the rate will move as that
+        work finishes (the same rule as cost change's)."""
+        return self.new_underway * 3 > self.new_requests
+
+    @property
+    def rates_shown(self) -> bool:
+        return self.new_requests > 0 and self.known and not self.small
+
+    def rate_of(self, part: int) -> float | None:
+        """``part`` as a percentage of the new requests, where a rate may be shown."""
+        return percent(part, self.new_requests) if self.rates_shown else None
 
     @property
     def conversion_rate(self) -> float | None:
-        return percent(self.long_term, self.new_requests)
+        return self.rate_of(self.long_term)
 
     @property
     def no_long_term(self) -> int:
         return self.new_requests - self.long_term
 
+    @property
+    def why_no_rate(self) -> str | None:
+        """Why the group shows no rate, in words (None when it shows one)."""
+        if not self.new_requests:
+            return "no new requests"
+        if self.small:
+            return f"fewer than {self.threshold} new requests"
+        if not self.known:
+            return f"not known yet: {self.new_underway:,} of {self.new_requests:,} still underway"
+        return None
+
 
 @dataclass(frozen=True)
 class ConversionRow(Flow):
     """One group's conversion figures: the flow, repeat requests (a costly self-join the
-    Conversations page does without) and the rate's Wilson interval."""
+    Conversations page does without), reablement and the rate's Wilson interval.
+
+    ``repeat_unsure`` counts the new requests that began less than a year after the store's
+    first conversation: an earlier request that would make them a repeat may be missing, so
+    the repeat rate can only be too low."""
 
     repeat_requests: int
+    reablement: int = field(default=0, kw_only=True)
+    repeat_unsure: int = field(default=0, kw_only=True)
     conversion_ci95: tuple[float, float] | None = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "conversion_ci95", wilson(self.long_term, self.new_requests))
+        interval = wilson(self.long_term, self.new_requests) if self.rates_shown else None
+        object.__setattr__(self, "conversion_ci95", interval)
 
     @property
     def label(self) -> str:
@@ -85,7 +139,11 @@ class ConversionRow(Flow):
 
     @property
     def repeat_rate(self) -> float | None:
-        return percent(self.repeat_requests, self.new_requests)
+        return self.rate_of(self.repeat_requests)
+
+    @property
+    def reablement_rate(self) -> float | None:
+        return self.rate_of(self.reablement)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -93,26 +151,35 @@ class ConversionRow(Flow):
             "group": self.label,
             "requests": self.requests,
             "new_requests": self.new_requests,
+            "new_underway": self.new_underway,
             "long_term": self.long_term,
             "no_long_term": self.no_long_term,
             "conversion_rate": self.conversion_rate,
             "conversion_ci95": list(self.conversion_ci95) if self.conversion_ci95 else None,
+            "no_rate_because": self.why_no_rate,
             "reached_conversation_2": self.reached_conversation_2,
             "reached_conversation_3": self.reached_conversation_3,
             "repeat_requests": self.repeat_requests,
             "repeat_rate": self.repeat_rate,
+            "repeat_unsure": self.repeat_unsure,
+            "reablement": self.reablement,
+            "reablement_rate": self.reablement_rate,
         }
 
 
 def conversion(
-    store: Store, selection: Selection | None = None, by: Iterable[str] = ()
+    store: Store,
+    selection: Selection | None = None,
+    by: Iterable[str] = (),
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> list[ConversionRow]:
     """Conversion, the flow and repeat requests for each group (one row when ``by`` is empty).
 
     Groups come back sorted by their labels; a group with requests but no new requests is
     kept, with no rate.
     """
-    return conversions(store, selection, [tuple(by)])[0]
+    return conversions(store, selection, [tuple(by)], threshold=threshold)[0]
 
 
 def _grouping_sets(sets: list[tuple[str, ...]]) -> tuple[list[str], dict[str, str], list[int]]:
@@ -133,7 +200,11 @@ def _grouping_sets(sets: list[tuple[str, ...]]) -> tuple[list[str], dict[str, st
 
 
 def conversions(
-    store: Store, selection: Selection | None, groupings: Sequence[Iterable[str]]
+    store: Store,
+    selection: Selection | None,
+    groupings: Sequence[Iterable[str]],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> list[list[ConversionRow]]:
     """``conversion(store, selection, by)`` for each ``by`` in ``groupings``, from one query.
 
@@ -166,16 +237,21 @@ def conversions(
     where, params = scope_where(selection)
     rows_where, rows_params = narrowing(selection)
     sql = f"""
-        {request_table_sql(repeats=True, rows_where=rows_where)}
+        {request_table_sql(repeats=True, rows_where=rows_where)}{reabled_sql()},
+        history AS (SELECT min(started_on) + {REPEAT_WINDOW_DAYS} AS full_year FROM conversations)
         SELECT {"".join(f"{DIMENSIONS[d]} AS {name[d]}, " for d in columns)}
             {marker} AS set_id,
             count(*) AS requests,
             count(*) FILTER (WHERE request_type = 'new') AS new_requests,
             count(*) FILTER (WHERE request_type = 'new' AND led_to_lts) AS long_term,
-            count(*) FILTER (WHERE furthest >= 2) AS reached_2,
-            count(*) FILTER (WHERE furthest >= 3) AS reached_3,
-            count(*) FILTER (WHERE is_repeat) AS repeats
-        FROM flagged
+            count(*) FILTER (WHERE had_conversation_2) AS reached_2,
+            count(*) FILTER (WHERE had_conversation_3) AS reached_3,
+            count(*) FILTER (WHERE is_repeat) AS repeats,
+            count(*) FILTER (WHERE request_type = 'new' AND ended_on IS NULL) AS new_underway,
+            count(*) FILTER (WHERE reabled.request_key IS NOT NULL) AS reablement,
+            count(*) FILTER (WHERE request_type = 'new' AND first_started < full_year)
+                AS repeat_unsure
+        FROM flagged LEFT JOIN reabled USING (request_key) CROSS JOIN history
         WHERE {where}
         GROUP BY GROUPING SETS ({grouping_sets})
         ORDER BY {", ".join(["set_id", *order])}
@@ -185,28 +261,39 @@ def conversions(
     for row in rows(store, sql, [*rows_params, *params]):
         set_id = row[len(columns)]
         dims = sets[ids.index(set_id)]
+        counts = [int(v) for v in row[len(columns) + 1 :]]
         found[set_id].append(
             ConversionRow(
                 {d: str(row[position[d]]) for d in dims},
-                *(int(v) for v in row[len(columns) + 1 :]),
+                *counts[:6],
+                new_underway=counts[6],
+                reablement=counts[7],
+                repeat_unsure=counts[8],
+                threshold=threshold,
             )
         )
     return [found[i] for i in ids]
 
 
-def total(store: Store, selection: Selection | None = None) -> ConversionRow:
+def total(
+    store: Store, selection: Selection | None = None, *, threshold: int = DEFAULT_THRESHOLD
+) -> ConversionRow:
     """The figures for the whole selection (the 'Grand Total' line of Birmingham's table)."""
-    return conversion(store, selection)[0]
+    return conversion(store, selection, threshold=threshold)[0]
 
 
 def groups_and_total(
-    store: Store, selection: Selection | None, by: Iterable[str]
+    store: Store,
+    selection: Selection | None,
+    by: Iterable[str],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> tuple[list[ConversionRow], ConversionRow]:
     """``conversion(store, selection, by)`` and ``total(store, selection)`` from one query,
     as the report prints them (with no split the groups are the total itself)."""
     dims = tuple(by)
     if not dims:
-        (groups,) = conversions(store, selection, [()])
+        (groups,) = conversions(store, selection, [()], threshold=threshold)
         return groups, groups[0]
-    groups, (overall,) = conversions(store, selection, [dims, ()])
+    groups, (overall,) = conversions(store, selection, [dims, ()], threshold=threshold)
     return groups, overall

@@ -2,7 +2,10 @@
 
 Never a saving proven: (baseline conversion − current conversion) × new requests × an average
 weekly package cost, which the user can change (Medway: 7% of 388 = 27.16 expected, 20 did,
-7.16 fewer). Pounds are Decimal to the penny; a year is 52 weeks.
+7.16 fewer). Pounds are Decimal to the penny; a year is 52 weeks. The range comes from the
+rates' 95% intervals (Wilson): the current rate's always, the baseline's when it is a measured
+rate (usual practice's) rather than a figure typed in, so a small team's estimate shows how
+little it can promise.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from evaluation.core.vocabulary import LONG_TERM
+from evaluation.measures.intervals import wilson
 from evaluation.store.connection import Store
 from evaluation.store.query import one
 
@@ -29,6 +33,8 @@ class CostAvoided:
     weekly_cost: Decimal  # the average weekly package cost entered
     per_week: Decimal  # £ a week, to the penny
     per_year: Decimal  # per_week × 52
+    people_range: tuple[Decimal, Decimal]  # from the rates' 95% intervals, to 2 places
+    per_year_range: tuple[Decimal, Decimal]  # the same in £ a year, to the penny
 
     @property
     def weeks_in_year(self) -> int:
@@ -40,6 +46,8 @@ def cost_avoided(
     new_requests: int,
     long_term: int,
     weekly_cost: Decimal | float | str,
+    *,
+    baseline_interval: tuple[float, float] | None = None,
 ) -> CostAvoided:
     """(baseline conversion − current conversion) × new requests × weekly package cost.
 
@@ -59,6 +67,15 @@ def cost_avoided(
         if new_requests
         else Decimal(0)
     )
+    b_low, b_high = (
+        (Decimal(str(baseline_interval[0])), Decimal(str(baseline_interval[1])))
+        if baseline_interval
+        else (baseline, baseline)
+    )
+    c_low, c_high = (Decimal(str(v)) for v in (wilson(long_term, new_requests) or (0.0, 0.0)))
+    low = (b_low - c_high) / 100 * new_requests
+    high = (b_high - c_low) / 100 * new_requests
+    cent = Decimal("0.01")
     return CostAvoided(
         baseline_rate=baseline,
         current_rate=current,
@@ -67,6 +84,14 @@ def cost_avoided(
         weekly_cost=cost,
         per_week=per_week,
         per_year=per_week * WEEKS_IN_YEAR,
+        people_range=(
+            low.quantize(cent, rounding=ROUND_HALF_UP),
+            high.quantize(cent, rounding=ROUND_HALF_UP),
+        ),
+        per_year_range=(
+            (low * cost * WEEKS_IN_YEAR).quantize(cent, rounding=ROUND_HALF_UP),
+            (high * cost * WEEKS_IN_YEAR).quantize(cent, rounding=ROUND_HALF_UP),
+        ),
     )
 
 

@@ -13,14 +13,13 @@ a figure leaves this module, and to Harrow's pounds and thousands only for show.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from evaluation.core.money import to_pence
 from evaluation.measures.costing import (
-    CLASSES,
     DECREASE,
     EXCLUDED,
     INCREASE,
@@ -32,8 +31,9 @@ from evaluation.measures.costing import (
 )
 from evaluation.measures.intervals import difference_interval, mean_interval
 from evaluation.measures.selection import Selection
+from evaluation.measures.suppression import DEFAULT_THRESHOLD
 from evaluation.store.connection import Store
-from evaluation.store.query import cursor, dicts
+from evaluation.store.query import cursor
 
 WEEKS_IN_YEAR = 52
 
@@ -62,7 +62,12 @@ def group_label(key: Mapping[str, str | None]) -> str:
 
 @dataclass(frozen=True)
 class GroupSummary:
-    """Harrow's table column for one group (one approach, or approach × cohort, …)."""
+    """Harrow's table column for one group (one approach, or approach × cohort, …).
+
+    The average, the full-year impact and the interval rest on the completed requests: with
+    fewer than ``threshold`` of them they would give away a person's weekly change (a column
+    for one person *is* that person's change), so they are None and only the counts of
+    Harrow's table are shown (issue 20 item 7)."""
 
     key: dict[str, str | None]
     conversations: int
@@ -73,10 +78,25 @@ class GroupSummary:
     excluded: int
     total_change: Decimal
     sd: float | None
+    threshold: int = field(default=DEFAULT_THRESHOLD, kw_only=True)
 
     @property
     def completed(self) -> int:
         return self.increases + self.decreases + self.no_change
+
+    @property
+    def small(self) -> bool:
+        """Too few completed requests for an average (or anything made of one) to be shown."""
+        return 0 < self.completed < self.threshold
+
+    @property
+    def why_no_average(self) -> str | None:
+        """Why the column has no average, in words (None when it has one)."""
+        if not self.completed:
+            return "not known yet: no completed requests"
+        if self.small:
+            return f"fewer than {self.threshold} completed requests"
+        return None
 
     @property
     def label(self) -> str:
@@ -85,7 +105,7 @@ class GroupSummary:
     @property
     def mean_exact(self) -> Decimal | None:
         """The average change, unrounded (kept for the full-year impact and differences)."""
-        return self.total_change / self.completed if self.completed else None
+        return self.total_change / self.completed if self.why_no_average is None else None
 
     @property
     def mean_weekly_change(self) -> Decimal | None:
@@ -96,7 +116,9 @@ class GroupSummary:
     @property
     def full_year_impact(self) -> Decimal | None:
         """Average × 52 × completed, which is exactly 52 × the sum of the changes."""
-        return None if not self.completed else to_pence(self.total_change * WEEKS_IN_YEAR)
+        if self.why_no_average is not None:
+            return None
+        return to_pence(self.total_change * WEEKS_IN_YEAR)
 
     @property
     def mean_ci95(self) -> tuple[Decimal, Decimal] | None:
@@ -135,6 +157,7 @@ class GroupSummary:
             "mean_weekly_change": self.mean_weekly_change,
             "full_year_impact": self.full_year_impact,
             "mean_ci95": list(ci) if ci else None,
+            "no_average_because": self.why_no_average,
         }
 
 
@@ -191,6 +214,8 @@ def summary(
     selection: Selection | None = None,
     by: Sequence[str] = ("approach",),
     as_of: date | None = None,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> CostChange:
     """Harrow's table: one column per group of the selection.
 
@@ -202,11 +227,16 @@ def summary(
     costed, params = costed_sql(selection or Selection())
     sql, params = classified_sql(costed, params, as_of)
     with cursor(store) as cur:
-        return _summary(cur, sql, params, keys, as_of)
+        return _summary(cur, sql, params, keys, as_of, threshold)
 
 
 def _summary(
-    cur: Any, sql: str, params: list[Any], keys: tuple[str, ...], as_of: date | None
+    cur: Any,
+    sql: str,
+    params: list[Any],
+    keys: tuple[str, ...],
+    as_of: date | None,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> CostChange:
     """Harrow's table over classed requests (``classified_sql``)."""
     columns = ", ".join(keys)
@@ -231,7 +261,11 @@ def _summary(
         n, inc, dec, same, ongoing, excluded, total, sd, row_as_of = row[len(keys) :]
         if not n:
             continue
-        groups.append(GroupSummary(key, n, inc, dec, same, ongoing, excluded, Decimal(total), sd))
+        groups.append(
+            GroupSummary(
+                key, n, inc, dec, same, ongoing, excluded, Decimal(total), sd, threshold=threshold
+            )
+        )
         if row_as_of is not None and (latest is None or row_as_of > latest):
             latest = row_as_of
     return CostChange(as_of or latest, as_of is not None, keys, groups)
@@ -251,6 +285,8 @@ def costs(
     selection: Selection | None = None,
     by: Sequence[str] = ("approach",),
     earlier: date | None = None,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> Costs:
     """``summary`` and ``distribution`` of the selection, and, when ``earlier`` is given,
     ``summary`` of its requests that began by then as of then, from one costing.
@@ -270,20 +306,21 @@ def costs(
             params,
         )
         now, now_params = classified_sql("SELECT * FROM costed_requests", [], None)
-        report = _summary(cur, now, now_params, keys, None)
-        bands = _distribution(cur, now, now_params, keys)
+        report = _summary(cur, now, now_params, keys, None, threshold)
+        bands = _distribution(cur, now, now_params, keys, threshold)
         before = None
         if earlier is not None:
             then, then_params = classified_sql(
                 "SELECT * FROM costed_requests WHERE first_started <= ?", [earlier], earlier
             )
-            before = _summary(cur, then, then_params, keys, earlier)
+            before = _summary(cur, then, then_params, keys, earlier, threshold)
         cur.execute("DROP TABLE costed_requests")
     return Costs(report, bands, before)
 
 
 def difference(a: GroupSummary, b: GroupSummary) -> Difference:
-    """How much more (or less) the average weekly change of ``a`` is than that of ``b``."""
+    """How much more (or less) the average weekly change of ``a`` is than that of ``b``; None
+    where either has no average to show (none completed, or too few)."""
     mean_a, mean_b = a.mean_exact, b.mean_exact
     if mean_a is None or mean_b is None:
         return Difference(a.label, b.label, None, None)
@@ -297,8 +334,11 @@ def distribution(
     selection: Selection | None = None,
     by: Sequence[str] = ("approach",),
     as_of: date | None = None,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> list[dict[str, Any]]:
-    """Completed requests per band of weekly change, per group (for the chart).
+    """Completed requests per band of weekly change, per group (for the chart); a group of
+    fewer than ``threshold`` completed requests is left out, as its average is.
 
     Counted in SQL so the chart stays small whatever the number of requests.
     """
@@ -306,11 +346,11 @@ def distribution(
     costed, params = costed_sql(selection or Selection())
     sql, params = classified_sql(costed, params, as_of)
     with cursor(store) as cur:
-        return _distribution(cur, sql, params, keys)
+        return _distribution(cur, sql, params, keys, threshold)
 
 
 def _distribution(
-    cur: Any, sql: str, params: list[Any], keys: tuple[str, ...]
+    cur: Any, sql: str, params: list[Any], keys: tuple[str, ...], threshold: int
 ) -> list[dict[str, Any]]:
     """Bands of weekly change over classed requests (``classified_sql``)."""
     columns = "".join(f"{k}, " for k in keys)
@@ -329,48 +369,7 @@ def _distribution(
                 "requests": row[-1],
             }
         )
-    return result
-
-
-def _group_filter(key: Mapping[str, str | None] | None, klass: str | None) -> tuple[str, list]:
-    parts, params = [], []
-    for column, value in (key or {}).items():
-        check_by([column])
-        parts.append(f"{column} IS NOT DISTINCT FROM ?")
-        params.append(value)
-    if klass is not None:
-        if klass not in CLASSES:
-            raise ValueError(f"unknown class {klass!r}: choose from {', '.join(CLASSES)}")
-        parts.append("class = ?")
-        params.append(klass)
-    return " AND ".join(parts) or "TRUE", params
-
-
-def requests(
-    store: Store,
-    selection: Selection | None = None,
-    key: Mapping[str, str | None] | None = None,
-    klass: str | None = None,
-    as_of: date | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """The requests behind one cell of the table: one group's ``key`` and one class.
-
-    Ids are the store's pseudonyms (person) and the export's request ids; money is
-    ``Decimal`` pounds to the penny. ``present.cost_tables.reason`` words why each request
-    is ongoing or excluded.
-    """
-    costed, params = costed_sql(selection or Selection())
-    sql, params = classified_sql(costed, params, as_of)
-    where, extra = _group_filter(key, klass)
-    order = ", ".join(f"'{c}'" for c in CLASSES)
-    query = f"""
-        SELECT person_id, request_label AS request_id, site, approach, cohort, area,
-               conversations, first_started AS first_started_on, last_ended_on, d0, d1,
-               cost_before, cost_after, change, class, cost_source, as_of, underway,
-               stopped_d0, stopped_d1, marked_suspended, died_on
-        FROM ({sql}) WHERE {where}
-        ORDER BY list_position([{order}], class), first_started, request_label, request_key
-        {"LIMIT ?" if limit is not None else ""}
-    """
-    return dicts(store, query, [*params, *extra, *([limit] if limit is not None else [])])
+    completed: dict[str, int] = {}
+    for item in result:
+        completed[item["group"]] = completed.get(item["group"], 0) + item["requests"]
+    return [item for item in result if completed[item["group"]] >= threshold]

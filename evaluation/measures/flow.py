@@ -18,6 +18,7 @@ from evaluation.measures.conversion import DIMENSIONS, Flow, check_by
 from evaluation.measures.rates import percent
 from evaluation.measures.requests import narrowing, request_table_sql, scope_where
 from evaluation.measures.selection import Selection
+from evaluation.measures.suppression import DEFAULT_THRESHOLD
 from evaluation.store.connection import Store
 from evaluation.store.query import rows
 
@@ -72,12 +73,24 @@ def _per_request(
 
 @dataclass(frozen=True)
 class HandOffs:
+    """Requests held by more than one worker. ``can_show`` counts the requests where a
+    hand-off could show at all: more than one conversation naming a worker. Where the data
+    has one conversation row per request (usual practice's assessment, often) it is 0 and the
+    share is not recorded rather than 0%; None when not counted."""
+
     group: dict[str, str]
     requests_with_worker: int  # requests where at least one conversation names a worker
     more_than_one_worker: int
+    can_show: int | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.can_show is None or self.can_show > 0
 
     @property
     def share(self) -> float | None:
+        if not self.recorded:
+            return None
         return percent(self.more_than_one_worker, self.requests_with_worker)
 
 
@@ -90,9 +103,13 @@ def hand_offs(
         store,
         selection,
         by,
-        "count(*) FILTER (WHERE has_worker), count(*) FILTER (WHERE several_workers)",
+        "count(*) FILTER (WHERE has_worker), count(*) FILTER (WHERE several_workers), "
+        "count(*) FILTER (WHERE rows_with_worker > 1)",
     )
-    return [HandOffs(group_of(dims, r), int(r[len(dims)]), int(r[len(dims) + 1])) for r in found]
+    n = len(dims)
+    return [
+        HandOffs(group_of(dims, r), int(r[n]), int(r[n + 1]), can_show=int(r[n + 2])) for r in found
+    ]
 
 
 # --- the flow, the wait and the hand-offs together -----------------------------------------
@@ -108,7 +125,11 @@ class RequestActivity:
 
 
 def request_activity(
-    store: Store, selection: Selection | None = None, by: Iterable[str] = ()
+    store: Store,
+    selection: Selection | None = None,
+    by: Iterable[str] = (),
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> RequestActivity:
     """The flow, ``waiting_time(store, selection, by)`` and ``hand_offs(store, selection, by)``
     from one query: the table of requests is built once, not three times.
@@ -125,20 +146,27 @@ def request_activity(
         f"""count(*),
             count(*) FILTER (WHERE request_type = 'new'),
             count(*) FILTER (WHERE request_type = 'new' AND led_to_lts),
-            count(*) FILTER (WHERE furthest >= 2),
-            count(*) FILTER (WHERE furthest >= 3),
+            count(*) FILTER (WHERE had_conversation_2),
+            count(*) FILTER (WHERE had_conversation_3),
             count(*) FILTER (WHERE {waited}),
             quantile_cont({wait}, 0.5) FILTER (WHERE {waited}),
             quantile_cont({wait}, 0.9) FILTER (WHERE {waited}),
             count(*) FILTER (WHERE has_worker),
-            count(*) FILTER (WHERE several_workers)""",
+            count(*) FILTER (WHERE several_workers),
+            count(*) FILTER (WHERE request_type = 'new' AND ended_on IS NULL),
+            count(*) FILTER (WHERE rows_with_worker > 1)""",
     )
     found = RequestActivity([], [], [])
     for r in grouped:
         group = group_of(dims, r)
         n = len(dims)
-        found.flow.append(Flow(group, *(int(v) for v in r[n : n + 5])))
+        flow = Flow(
+            group, *(int(v) for v in r[n : n + 5]), new_underway=int(r[n + 10]), threshold=threshold
+        )
+        found.flow.append(flow)
         if r[n + 5] or not dims:
             found.waiting.append(duration(dims, (*r[:n], *r[n + 5 : n + 8])))
-        found.handoffs.append(HandOffs(dict(group), int(r[n + 8]), int(r[n + 9])))
+        found.handoffs.append(
+            HandOffs(dict(group), int(r[n + 8]), int(r[n + 9]), can_show=int(r[n + 11]))
+        )
     return found

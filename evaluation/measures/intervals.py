@@ -10,6 +10,7 @@ Numerical Recipes); that is accurate to far more places than a pound needs.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 LEVEL = 0.95
 
@@ -125,3 +126,51 @@ def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float] | 
     low = 0.0 if successes == 0 else 100.0 * max(0.0, centre - half)
     high = 100.0 if successes == total else 100.0 * min(1.0, centre + half)
     return (low, high)
+
+
+def linear_proportions_interval(
+    terms: Sequence[tuple[float, int, int]],
+) -> tuple[float, float] | None:
+    """The 95% interval for Σ c·x/n over independent proportions, on the 0–1 scale.
+
+    ``terms`` are (coefficient, successes, trials). Price and Bonett's adjusted Wald interval
+    ("An improved confidence interval for a linear function of binomial proportions",
+    Computational Statistics & Data Analysis 45, 2004): each of the k proportions gets 2/k
+    more successes and 4/k more trials, p̃ = (x + 2/k) / (n + 4/k), and the interval is
+    Σ c·p̃ ± z·√(Σ c² p̃(1−p̃) / (n + 4/k)). The plain normal approximation, Σ c² p(1−p)/n
+    about Σ c·p, covers far less than 95% when strata hold 5–20 requests and rates are near
+    5%, and has no width at all where a stratum saw nothing happen; this one stays near 95%
+    (the tests' simulation checks both). The caller keeps a rate's interval within 0–1.
+    None when a term has no trials.
+    """
+    if not terms or any(n <= 0 for _, _, n in terms):
+        return None
+    k = len(terms)
+    centre = variance = 0.0
+    for c, x, n in terms:
+        trials = n + 4.0 / k
+        p = (x + 2.0 / k) / trials
+        centre += c * p
+        variance += c * c * p * (1.0 - p) / trials
+    half = Z95 * math.sqrt(variance)
+    return (centre - half, centre + half)
+
+
+def linear_means_interval(
+    estimate: float, terms: Sequence[tuple[float, float | None, int]]
+) -> tuple[float, float] | None:
+    """The 95% t interval for Σ c·mean over independent groups (coefficient, sd, n).
+
+    The variance is Σ c² sd²/n and the degrees of freedom Welch–Satterthwaite's, so with
+    one group this is ``mean_interval`` and with two of coefficients 1 and −1 it is
+    ``difference_interval``. None when a group has fewer than two values.
+    """
+    if not terms or any(n < 2 or sd is None for _, sd, n in terms):
+        return None
+    parts = [(c * c * sd * sd / n, n) for c, sd, n in terms if sd is not None]
+    variance = sum(v for v, _ in parts)
+    if variance == 0.0:
+        return (estimate, estimate)
+    df = variance**2 / sum(v * v / (n - 1) for v, n in parts if v > 0)
+    half = t_quantile(0.5 + LEVEL / 2, df) * math.sqrt(variance)
+    return (estimate - half, estimate + half)

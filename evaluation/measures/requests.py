@@ -66,7 +66,16 @@ BASE = (
         "coalesce(long_term_support, FALSE)",
         "coalesce(bool_or(long_term_support), FALSE)",
     ),
-    ("furthest", "conversation", "max(conversation)"),
+    # Conversations reached (contract §2): a request counts for Conversation 2 only if it
+    # had one, and for 3 only if it had a 3 — some go from 1 straight to 3.
+    *(
+        (
+            f"had_conversation_{n}",
+            f"coalesce(conversation = {n}, FALSE)",
+            f"coalesce(bool_or(conversation = {n}), FALSE)",
+        )
+        for n in (2, 3)
+    ),
 )
 # Whether any conversation names a worker, and whether more than one distinct worker held the
 # request: exactly "distinct workers >= 1" and "> 1", without a DISTINCT aggregate.
@@ -77,6 +86,8 @@ WORKERS = (
         "CASE WHEN worker_id IS NOT NULL THEN FALSE END",
         "min(worker_id) <> max(worker_id)",
     ),
+    # How many conversations name a worker: a hand-off can only show where two or more do.
+    ("rows_with_worker", "(worker_id IS NOT NULL)::BIGINT", "count(worker_id)"),
 )
 # What Harrow's method reads: the export's own costs, suspensions, deaths and as-of date.
 COSTS = (

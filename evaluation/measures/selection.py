@@ -143,6 +143,14 @@ def choices(store: Store) -> dict[str, list[str]]:
     }
 
 
+def has_cohorts(store: Store, sites: Sequence[str] = ()) -> bool:
+    """Whether any conversation at ``sites`` (all when empty) has a cohort: the meeting then
+    splits cost change by approach × cohort, as Harrow's Tables 1a/1b do."""
+    where, params = Selection(sites=tuple(sites)).where()
+    sql = f"SELECT EXISTS (SELECT 1 FROM conversations WHERE cohort IS NOT NULL AND {where})"
+    return bool(query.scalar(store, sql, params))
+
+
 def date_span(store: Store) -> tuple[date, date] | None:
     """The first and last day a conversation started, for the date pickers."""
     first, last = query.one(store, "SELECT min(started_on), max(started_on) FROM conversations")

@@ -6,26 +6,22 @@ with consent. What differs is a ``Survey``: its table, date column, the keys it 
 the additive counts it sums (SQL) and how those become its figures (Python). Everything else
 — grouping, suppression, filters, totals, comments — is here, once.
 
-Suppression (``evaluation.measures.suppression``) is applied to the whole table on the keys
-``site`` and ``approach`` plus whatever is asked, so the by-site, by-approach and
-site-by-approach tables hide the same groups and can't be subtracted from each other.
+Suppression (``evaluation.measures.suppression``) works on cells of site × approach × whatever
+is asked: small cells are hidden, and every group and total adds up only the cells on show and
+says what it left out, so the by-site, by-approach and site-by-approach tables can't be
+subtracted from each other to reveal a hidden group. Periods snap to whole weeks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from evaluation.core.vocabulary import NOT_GIVEN, approach_order
-from evaluation.measures.suppression import (
-    DEFAULT_THRESHOLD,
-    Figure,
-    check_threshold,
-    suppress,
-    suppress_total,
-)
+from evaluation.measures.suppression import DEFAULT_THRESHOLD, Figure, check_threshold, hide
+from evaluation.measures.survey_sums import CellSums, Filter, matches
 from evaluation.store.connection import Store
 from evaluation.store.query import column, dicts, scalar
 
@@ -76,7 +72,7 @@ class Measures:
     threshold: int
     groups: list[dict[str, Any]]
     total: dict[str, Any]
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, Filter] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -119,7 +115,21 @@ def window_sql(column_sql: str, start: date | None, end: date | None) -> tuple[s
     return " AND ".join(clauses), params
 
 
-def fine_keys(by: Sequence[str], filters: Mapping[str, str]) -> tuple[str, ...]:
+def whole_weeks(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """A survey period widened to whole weeks, Monday to Sunday.
+
+    Two views whose periods differ by a day are then the same view, so subtracting one
+    from the other can't single out a day's responses (issue 20 item 7); what remains is a
+    week's responses, which the README names as the risk left.
+    """
+    if start and end and end < start:
+        raise ValueError(f"the period ends ({end:%d/%m/%Y}) before it starts ({start:%d/%m/%Y})")
+    monday = start - timedelta(days=start.weekday()) if start else None
+    sunday = end + timedelta(days=6 - end.weekday()) if end else None
+    return monday, sunday
+
+
+def fine_keys(by: Sequence[str], filters: Mapping[str, Filter]) -> tuple[str, ...]:
     """The keys a table is suppressed on: its own, its filters', and site and approach."""
     return tuple(dict.fromkeys([*STRUCTURE, *filters, *by]))
 
@@ -135,17 +145,19 @@ def measure(
     *,
     start: date | None = None,
     end: date | None = None,
-    filters: Mapping[str, str] | None = None,
+    filters: Mapping[str, Filter] | None = None,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> Measures:
     """Responses and figures per group, small groups hidden.
 
-    ``filters`` (e.g. ``{"site": "North"}``) keep only matching groups; they are grouping
-    keys too, so the suppression is that of the whole table.
+    ``filters`` (e.g. ``{"site": "North"}``, or ``{"site": ("North", "South")}`` to add up
+    several) keep only matching groups; they are grouping keys too, so the suppression is
+    that of the whole table.
     """
     filters = dict(filters or {})
     by = check_by(by, survey.group_sql)
     check_by(list(filters), survey.group_sql)
+    start, end = whole_weeks(start, end)
     keys = fine_keys(by, filters)
     dims = [f"{survey.group_sql[k]} AS {k}" for k in keys]
     where, params = window_sql(survey.date_column, start, end)
@@ -159,41 +171,43 @@ def grouped(
     survey: Survey,
     raw: list[dict[str, Any]],
     by: Sequence[str],
-    filters: Mapping[str, str],
+    filters: Mapping[str, Filter],
     start: date | None,
     end: date | None,
     threshold: int,
 ) -> Measures:
-    """Suppress on the full grouping, then apply the filters.
+    """Hide cells, sum the cells on show into the groups asked for, then apply the filters.
 
-    ``raw`` holds additive counts per group of ``fine_keys(by, filters)``. Filters are
-    grouped on (not applied in SQL) so a filtered table is one slice of a table suppressed
-    as a whole; otherwise a filtered view minus the unfiltered one would reveal a hidden group.
+    ``raw`` holds additive counts per cell (``fine_keys(by, filters)``: site and approach
+    always among them). The rule is ``evaluation.measures.suppression``'s: small cells are
+    hidden, another cell of the same site × approach where that site × approach's total would
+    give them away, and every group and the total add up only the cells on show, saying what
+    they left out. Filters pick groups after all this, so a filtered table is one slice of
+    the whole table and can't be subtracted from it to reveal anything.
     """
     check_threshold(threshold)
-    additive = survey.additive
-    keys = tuple(dict.fromkeys([*filters, *by]))
-    finer = fine_keys(by, filters)
-    raw = [r for r in raw if r["responses"]]
-    view_raw = _sum_by(raw, keys, additive)
-    rows = [{**{k: r[k] for k in keys}, **survey.to_figures(r)} for r in view_raw]
-    rows.sort(key=lambda r: sort_key(r, keys))
-    fine_rows = [{**{k: r[k] for k in finer}, **survey.to_figures(r)} for r in raw]
-    fine_rows.sort(key=lambda r: sort_key(r, finer))
-    raw_by_key = {tuple(r[k] for k in keys): r for r in view_raw}
-    safe = suppress(
-        rows, keys, figures=survey.figures, threshold=threshold, within=fine_rows, within_by=finer
+    single = [k for k, v in filters.items() if isinstance(v, str)]
+    keys = tuple(dict.fromkeys([*single, *by]))
+    cells = _sum_by([r for r in raw if r["responses"]], fine_keys(by, filters), survey.additive)
+    base_of = [tuple(c[k] for k in STRUCTURE) for c in cells]
+    hidden = hide([int(c["responses"]) for c in cells], base_of, threshold)
+    withheld = {
+        f.name: hide([int(c[f.count] or 0) for c in cells], base_of, threshold, already=hidden)
+        for f in survey.figures
+    }
+    members: dict[tuple[Any, ...], list[int]] = {}
+    for i, cell in enumerate(cells):
+        if matches(cell, filters):
+            members.setdefault(tuple(cell[k] for k in keys), []).append(i)
+    picked = sorted(
+        ((dict(zip(keys, key, strict=True)), found) for key, found in members.items()),
+        key=lambda item: sort_key(item[0], keys),
     )
-    picked = [
-        (row, raw_by_key[tuple(row[k] for k in keys)])
-        for row in safe
-        if all(row[k] == v for k, v in filters.items())
-    ]
-    total_raw = {name: sum(r[name] or 0 for _, r in picked) for name in additive}
-    total = suppress_total(
-        survey.to_figures(total_raw), figures=survey.figures, threshold=threshold
+    rows = CellSums(
+        survey.figures, survey.additive, survey.to_figures, cells, hidden, withheld, threshold
     )
-    groups = [{k: row[k] for k in by} | _drop(row, keys) for row, _ in picked]
+    groups = [{k: named[k] for k in by} | rows.group(found) for named, found in picked]
+    total = rows.group([i for _, found in picked for i in found])
     return Measures(survey.table, tuple(by), start, end, threshold, groups, total, dict(filters))
 
 
@@ -232,6 +246,23 @@ def sites(store: Store, table: str = "feedback") -> list[str]:
     """The sites the table has rows for, in name order."""
     DATED_TABLES[table]
     return column(store, f"SELECT DISTINCT site FROM {table} ORDER BY 1")
+
+
+def latest_day(
+    store: Store,
+    table: str,
+    approach: str,
+    sites: Sequence[str] = (),
+    before: date | None = None,
+) -> date | None:
+    """The newest response about ``approach`` at ``sites`` (all when empty) on or before
+    ``before``: where the latest pulse is when a period has none."""
+    day = DATED_TABLES[table]
+    where, params = window_sql(day, None, before)
+    sql = f"SELECT max({day}) FROM {table} WHERE approach = ? AND {where}"
+    if sites:
+        sql += f" AND site IN ({', '.join('?' for _ in sites)})"
+    return scalar(store, sql, [approach, *params, *sites])
 
 
 def has_approach(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from evaluation.core.vocabulary import USUAL_PRACTICE
+from evaluation.measures.survey import whole_weeks
 from evaluation.present.formats import uk_date
 
 DEFAULT_WEEKS = 4
@@ -48,6 +49,12 @@ class Period:
         """The period as report options: ``--from … --to …``."""
         return f"--from {self.start.isoformat()} --to {self.end.isoformat()}"
 
+    def whole_weeks(self) -> Period:
+        """The period widened to whole weeks, Monday to Sunday, as survey figures take it
+        (``measures.survey.whole_weeks``): two views a day apart can't isolate a day."""
+        start, end = whole_weeks(self.start, self.end)
+        return Period(start or self.start, end or self.end)
+
 
 def default_period(as_of: date, weeks: int = DEFAULT_WEEKS) -> Period:
     """The last ``weeks`` weeks up to and including ``as_of``."""
@@ -59,8 +66,9 @@ class Figure:
     """One headline figure as the meeting reads it, with the previous period and usual practice.
 
     ``number`` and ``previous_number`` keep the unrounded values for comparisons. ``better``
-    is the direction that is good news ("up", "down" or "" when neither), for colouring the
-    change.
+    is the direction that is good news for people ("up", "down" or "" when neither: a cost,
+    a count of work underway), for colouring the change; ``tone`` says whether this change
+    is better or worse, and only where it is beyond the rounding of the figure shown.
     """
 
     label: str
@@ -73,14 +81,30 @@ class Figure:
     better: str = "up"
     number: float | None = None
     previous_number: float | None = None
+    compared: str = ""  # the previous period when it isn't the meeting's (whole weeks)
+
+    @property
+    def tone(self) -> str:
+        """ "better", "worse" or "": a change shown (beyond rounding: the change text is then
+        not "no change") in a direction that is good or bad news for people."""
+        if self.change in ("", "no change") or not self.better:
+            return ""
+        if self.number is None or self.previous_number is None:
+            return ""
+        if self.number == self.previous_number:
+            return ""
+        went_up = self.number > self.previous_number
+        return "better" if went_up == (self.better == "up") else "worse"
 
     def lines(self, previous_period: str) -> list[str]:
         """What the figure rests on, the previous period and usual practice, a line each."""
         lines = [self.base] if self.base else []
         if self.previous:
-            lines.append(f"Previous period ({previous_period}): {self.previous}")
+            lines.append(f"Previous period ({self.compared or previous_period}): {self.previous}")
         if self.change == "no change":
             lines.append("No change since the previous period")
+        elif self.tone:
+            lines.append(f"{self.tone.capitalize()} than the previous period")
         if self.usual:
             lines.append(f"{self.usual_label.capitalize()}: {self.usual}")
         return lines

@@ -5,6 +5,14 @@ Conversion per approach for requests that began in each period, and Harrow's cos
 30 days after its last conversation, so a 4-week window would be nothing but work still
 ongoing. The previous figure is the table as it stood at the end of the previous period
 (``--as-of``). Usual practice as the other sections read it. Nothing is counted here.
+
+The money headline is the average change per person and the difference between the
+approaches, each with its interval: the full-year impact grows with the number of requests
+(a busy innovation site looks costlier while costing less per person), so it is written
+beside the average as volume × average, never as the headline. Where the data has cohorts
+the cost table is split approach × cohort, as Harrow's Tables 1a/1b are. A change is
+coloured only where it is beyond the rounding shown and means better or worse for people:
+a cost is neither, so money figures carry no colour.
 """
 
 from __future__ import annotations
@@ -12,66 +20,86 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
+from evaluation.core.money import round_pounds
 from evaluation.core.vocabulary import (
     THREE_CONVERSATIONS,
     USUAL_PRACTICE,
 )
 from evaluation.measures import conversion, cost_change
-from evaluation.measures.selection import Selection
+from evaluation.measures.selection import Selection, has_cohorts
+from evaluation.measures.suppression import DEFAULT_THRESHOLD
 from evaluation.meeting.model import Attention, Figure, Period, Section, Table
 from evaluation.meeting.wording import (
     REPORT,
     figure_change,
-    or_none,
     site_options,
     usual_practice,
 )
 from evaluation.present.charts import cost_chart
-from evaluation.present.cost_tables import describe_distribution
+from evaluation.present.cost_tables import describe_distribution, no_money
 from evaluation.present.cost_tables import table as harrow_table
 from evaluation.present.formats import (
     change_exact,
     change_pounds,
     change_thousands,
+    interval,
     percent,
     uk_date,
 )
+from evaluation.present.money import rate_cell, repeat_flag, underway_note
 from evaluation.store.connection import Store
 
 
 def _conversion_rows(
-    store: Store, sites: Sequence[str], period: Period
+    store: Store, sites: Sequence[str], period: Period, threshold: int
 ) -> dict[str, conversion.ConversionRow]:
     selection = Selection(sites=tuple(sites), date_from=period.start, date_to=period.end)
-    return {r.group["approach"]: r for r in conversion.conversion(store, selection, ("approach",))}
+    rows = conversion.conversion(store, selection, ("approach",), threshold=threshold)
+    return {r.group["approach"]: r for r in rows}
 
 
 def _rate(value: float | None) -> str:
     return percent(value, 2)
 
 
-def _conversion_figure(
+def _rate_figure(
+    label: str,
+    part: Callable[[conversion.ConversionRow], int],
+    rate: Callable[[conversion.ConversionRow], float | None],
     now: Mapping[str, conversion.ConversionRow],
     before: Mapping[str, conversion.ConversionRow],
     usual: conversion.ConversionRow | None,
     usual_label: str,
+    better: str,
+    with_interval: bool = False,
 ) -> Figure:
+    """A rate of new requests (conversion, reablement) for three conversations, or why it
+    has none ("not known yet: 57 of 57 still underway", "hidden"); conversion's with its
+    Wilson interval."""
     row, earlier = now.get(THREE_CONVERSATIONS), before.get(THREE_CONVERSATIONS)
-    rate = row.conversion_rate if row else None
-    earlier_rate = earlier.conversion_rate if earlier else None
+    value = rate(row) if row else None
+    earlier_value = rate(earlier) if earlier else None
+    if row is None or not row.new_requests:
+        base = "no new requests in this period"
+    else:
+        base = f"{part(row):,} of {row.new_requests:,} new requests"
+        if row.why_no_rate:
+            base += f" ({row.why_no_rate})"
+        elif with_interval:
+            base += f" (95% interval {interval(row.conversion_ci95)})"
+        if row.why_no_rate is None and underway_note(row):
+            base += f"; {underway_note(row)}"
     return Figure(
-        label="New requests that led to long-term support",
-        value=or_none(rate, _rate),
-        base=f"{row.long_term:,} of {row.new_requests:,} new requests"
-        if row
-        else "no new requests in this period",
-        previous=or_none(earlier_rate, _rate),
-        change=figure_change(rate, earlier_rate, 2, in_points=True),
-        usual=or_none(usual.conversion_rate, _rate) if usual else "",
+        label=label,
+        value=rate_cell(row, value) if row else "none",
+        base=base,
+        previous=rate_cell(earlier, earlier_value) if earlier else "none",
+        change=figure_change(value, earlier_value, 2, in_points=True),
+        usual=rate_cell(usual, rate(usual)) if usual else "",
         usual_label=usual_label,
-        better="down",
-        number=rate,
-        previous_number=earlier_rate,
+        better=better,
+        number=value,
+        previous_number=earlier_value,
     )
 
 
@@ -79,68 +107,95 @@ def _cost_group(report: cost_change.CostChange, approach: str) -> cost_change.Gr
     return next((g for g in report.groups if g.key.get("approach") == approach), None)
 
 
-def _money_figure(
-    label: str,
-    now: Decimal | None,
-    before: Decimal | None,
-    usual: tuple[Decimal | None] | None,
+def _pounds(value: Decimal | None, group: cost_change.GroupSummary | None = None) -> str:
+    """An average to the pound, or why there is none."""
+    if value is not None:
+        return change_pounds(value)
+    return (no_money(group) if group else None) or "none"
+
+
+def _moved(now: Decimal | None, before: Decimal | None) -> str:
+    """The change in pounds a week, only where it shows at the pound (else "no change")."""
+    if now is None or before is None:
+        return ""
+    if round_pounds(now - before) == 0:
+        return "no change"
+    return f"{change_pounds(now - before)} a week"
+
+
+def _average_figure(
+    group: cost_change.GroupSummary | None,
+    earlier: cost_change.GroupSummary | None,
+    usual: cost_change.GroupSummary | None,
     usual_label: str,
-    write: Callable[[Decimal], str],
-    moved: Callable[[Decimal], str],
-    base: str,
 ) -> Figure:
-    """A cost figure this period and the last, and usual practice's (``(value,)``, or None
-    when there is no usual-practice column); better when it goes down."""
+    mean = group.mean_weekly_change if group else None
+    before = earlier.mean_weekly_change if earlier else None
+    if group is None:
+        base = "no requests for support yet"
+    elif mean is None:
+        base = f"{group.why_no_average}; {group.completed:,} completed of {group.conversations:,}"
+    else:
+        ci = group.mean_ci95
+        ci_text = f"95% interval {change_pounds(ci[0])} to {change_pounds(ci[1])}" if ci else ""
+        base = (
+            f"{change_exact(mean)} a week; {ci_text}; {group.completed:,} completed of "
+            f"{group.conversations:,} requests. Full-year impact: volume × average, "
+            f"{group.completed:,} × {change_exact(mean)} × 52 weeks = "
+            f"{change_thousands(group.full_year_impact)} (it grows with the number of requests)"
+        )
     return Figure(
-        label=label,
-        value=or_none(now, write),
+        label="Average change in weekly cost of care per person",
+        value=_pounds(mean, group),
         base=base,
-        previous=or_none(before, write),
-        change=("no change" if now == before else moved(now - before))
-        if now is not None and before is not None
-        else "",
-        usual=or_none(usual[0], write) if usual else "",
+        previous=_pounds(before, earlier),
+        change=_moved(mean, before),
+        usual=_pounds(usual.mean_weekly_change, usual) if usual else "",
         usual_label=usual_label,
-        better="down",
-        number=None if now is None else float(now),
+        better="",
+        number=None if mean is None else float(mean),
         previous_number=None if before is None else float(before),
     )
 
 
-def _cost_figures(
-    now: cost_change.CostChange,
-    before: cost_change.CostChange,
+def _difference_figure(
+    group: cost_change.GroupSummary | None,
+    earlier: cost_change.GroupSummary | None,
     usual: cost_change.GroupSummary | None,
+    usual_before: cost_change.GroupSummary | None,
     usual_label: str,
-) -> list[Figure]:
-    group, earlier = _cost_group(now, THREE_CONVERSATIONS), _cost_group(before, THREE_CONVERSATIONS)
-    mean = group.mean_weekly_change if group else None
-    year = group.full_year_impact if group else None
-    return [
-        _money_figure(
-            "Average change in weekly cost of care per person",
-            mean,
-            earlier.mean_weekly_change if earlier else None,
-            (usual.mean_weekly_change,) if usual else None,
-            usual_label,
-            change_pounds,
-            lambda diff: f"{change_exact(diff)} a week",
-            f"{change_exact(mean)} a week; {group.completed:,} completed of "
-            f"{group.conversations:,} requests"
-            if group and mean is not None
-            else "no completed requests yet",
-        ),
-        _money_figure(
-            "Approx. impact on full-year budget",
-            year,
-            earlier.full_year_impact if earlier else None,
-            (usual.full_year_impact,) if usual else None,
-            usual_label,
-            change_thousands,
-            change_thousands,
-            f"exact {change_exact(year)}" if year is not None else "",
-        ),
-    ]
+) -> Figure:
+    """Three conversations' average change minus usual practice's, with Welch's interval."""
+    now = cost_change.difference(group, usual) if group and usual else None
+    then = cost_change.difference(earlier, usual_before) if earlier and usual_before else None
+    value = now.difference if now else None
+    before = then.difference if then else None
+    if value is None:
+        base = (
+            f"needs an average for both three conversations and {usual_label}"
+            if usual
+            else f"no {usual_label} to compare with"
+        )
+    else:
+        low, high = now.ci95 if now and now.ci95 else (None, None)
+        base = f"{change_exact(value)} a week per person against {usual_label}"
+        if low is not None and high is not None:
+            base += f"; 95% interval {change_pounds(low)} to {change_pounds(high)}"
+            base += (
+                ": the data can't tell the two apart yet"
+                if low <= 0 <= high
+                else ": the interval excludes zero"
+            )
+    return Figure(
+        label=f"Difference from {usual_label} (average a week)",
+        value=_pounds(value) if value is not None else "not known yet",
+        base=base,
+        previous=_pounds(before) if before is not None else "none",
+        change=_moved(value, before),
+        better="",
+        number=None if value is None else float(value),
+        previous_number=None if before is None else float(before),
+    )
 
 
 def cost_table(report: cost_change.CostChange, scope: str = "") -> Table:
@@ -165,41 +220,63 @@ def _conversion_table(rows: Mapping[str, conversion.ConversionRow], period: Peri
     measures: list[tuple[str, Callable[[conversion.ConversionRow], str]]] = [
         ("New requests", lambda r: f"{r.new_requests:,}"),
         ("Led to long-term support", lambda r: f"{r.long_term:,}"),
-        ("Conversion into long-term support", lambda r: _rate(r.conversion_rate)),
+        ("Conversion into long-term support", lambda r: rate_cell(r, r.conversion_rate)),
         ("All requests (new and existing)", lambda r: f"{r.requests:,}"),
         ("Reached Conversation 2", lambda r: f"{r.reached_conversation_2:,}"),
         ("Reached Conversation 3", lambda r: f"{r.reached_conversation_3:,}"),
-        ("Repeat requests (share of new)", lambda r: _rate(r.repeat_rate)),
+        ("Met with reablement", lambda r: f"{r.reablement:,}"),
+        ("Reablement (share of new)", lambda r: rate_cell(r, r.reablement_rate)),
+        ("Repeat requests (share of new)", lambda r: rate_cell(r, r.repeat_rate)),
     ]
     return Table(
         f"Requests for support that began {period.describe()}",
         ["", *(r.label for r in groups)],
         [[label, *(cell(r) for r in groups)] for label, cell in measures] if groups else [],
-        "Conversion = new requests that led to long-term support ÷ new requests. A repeat "
-        "request is a new request within a year of an earlier one that ended without "
-        "long-term support.",
+        "Conversion = new requests that led to long-term support ÷ new requests. Reached "
+        "Conversation 2 or 3: requests that had that conversation. A repeat request is a new "
+        "request within a year of an earlier one that ended without long-term support. A "
+        "column of fewer than 5 new requests shows its counts and no rates."
+        + "".join(repeat_flag(r, " ") for r in groups[:1]),
     )
 
 
+def cost_split(store: Store, sites: Sequence[str], by: Sequence[str] | None) -> tuple[str, ...]:
+    """The meeting's cost table columns: ``by`` when asked, else approach × cohort where the
+    chosen sites' requests have cohorts (Harrow's Tables 1a/1b), else approach."""
+    if by:
+        return cost_change.check_by(by)
+    return ("approach", "cohort") if has_cohorts(store, sites) else ("approach",)
+
+
 def money_section(
-    store: Store, sites: tuple[str, ...], period: Period, previous: Period
+    store: Store,
+    sites: tuple[str, ...],
+    period: Period,
+    previous: Period,
+    threshold: int = DEFAULT_THRESHOLD,
+    by: Sequence[str] | None = None,
 ) -> tuple[Section, cost_change.CostChange, list[Attention]]:
     """The section, Harrow's table behind it, and whether its results are provisional."""
     options = site_options(sites)
+    split = cost_split(store, sites, by)
+    by_option = "" if split == ("approach",) else f" --by {','.join(split)}"
     commands = [
         f"{REPORT} conversion --by approach{options} {period.options()}",
         f"{REPORT} conversion --by approach{options} {previous.options()}",
         f"{REPORT} cost-change{options} --to {period.end.isoformat()}",
         f"{REPORT} cost-change{options} --to {previous.end.isoformat()} "
         f"--as-of {previous.end.isoformat()}",
-        f"{REPORT} cost-change{options} {period.options()}",
+        f"{REPORT} cost-change{by_option}{options} {period.options()}",
     ]
-    now = _conversion_rows(store, sites, period)
-    before = _conversion_rows(store, sites, previous)
+    if by_option:
+        table_command = f"{REPORT} cost-change{by_option}{options} --to {period.end.isoformat()}"
+        commands.insert(3, table_command)
+    now = _conversion_rows(store, sites, period, threshold)
+    before = _conversion_rows(store, sites, previous, threshold)
     usual, usual_label = usual_practice(
         now.get(USUAL_PRACTICE),
         sites,
-        lambda: _conversion_rows(store, (), period).get(USUAL_PRACTICE),
+        lambda: _conversion_rows(store, (), period, threshold).get(USUAL_PRACTICE),
         commands,
         f"{REPORT} conversion --by approach {period.options()}",
     )
@@ -207,27 +284,59 @@ def money_section(
     # The table now, its distribution and the table as it stood at the previous period's end
     # (the same as `summary` with date_to and as_of both previous.end) from one costing.
     found = cost_change.costs(
-        store, Selection(sites=sites, date_to=period.end), earlier=previous.end
-    )
+        store, Selection(sites=sites, date_to=period.end), earlier=previous.end,
+        threshold=threshold,
+    )  # fmt: skip
     report, bands = found.report, found.bands
     earlier = found.earlier or report
+    table_report = report
+    if split != ("approach",):
+        table_report = cost_change.summary(
+            store, Selection(sites=sites, date_to=period.end), by=split, threshold=threshold
+        )
     in_period = cost_change.summary(
-        store, Selection(sites=sites, date_from=period.start, date_to=period.end)
+        store,
+        Selection(sites=sites, date_from=period.start, date_to=period.end),
+        by=split,
+        threshold=threshold,
     )
+    everywhere = Selection(approaches=(USUAL_PRACTICE,), date_to=period.end)
     cost_usual, cost_usual_label = usual_practice(
         _cost_group(report, USUAL_PRACTICE),
         sites,
         lambda: _cost_group(
-            cost_change.summary(store, Selection(approaches=(USUAL_PRACTICE,), date_to=period.end)),
-            USUAL_PRACTICE,
+            cost_change.summary(store, everywhere, threshold=threshold), USUAL_PRACTICE
         ),
         commands,
         f"{REPORT} cost-change --approach '{USUAL_PRACTICE}' --to {period.end.isoformat()}",
     )
+    usual_before = _cost_group(earlier, USUAL_PRACTICE)
+    if usual_before is None and cost_usual_label != USUAL_PRACTICE:
+        then = Selection(approaches=(USUAL_PRACTICE,), date_to=previous.end)
+        usual_before = _cost_group(
+            cost_change.summary(store, then, as_of=previous.end, threshold=threshold),
+            USUAL_PRACTICE,
+        )
+    group, group_before = (
+        _cost_group(report, THREE_CONVERSATIONS),
+        _cost_group(earlier, THREE_CONVERSATIONS),
+    )
     figures = [
-        _conversion_figure(now, before, usual, usual_label),
-        *_cost_figures(report, earlier, cost_usual, cost_usual_label),
-    ]
+        _rate_figure(
+            "New requests that led to long-term support",
+            lambda r: r.long_term,
+            lambda r: r.conversion_rate,
+            now, before, usual, usual_label, "down", with_interval=True,
+        ),
+        _average_figure(group, group_before, cost_usual, cost_usual_label),
+        _difference_figure(group, group_before, cost_usual, usual_before, cost_usual_label),
+        _rate_figure(
+            "New requests met with reablement",
+            lambda r: r.reablement,
+            lambda r: r.reablement_rate,
+            now, before, usual, usual_label, "",
+        ),
+    ]  # fmt: skip
     attention = []
     provisional = [g for g in report.groups if g.provisional]
     if provisional:
@@ -252,7 +361,7 @@ def money_section(
         "last one ended).",
         figures=figures,
         tables=[
-            cost_table(report, f"requests that began up to {period.end:%d/%m/%Y}"),
+            cost_table(table_report, f"requests that began up to {period.end:%d/%m/%Y}"),
             cost_table(in_period, f"requests that began {period.describe()}"),
             _conversion_table(now, period),
         ],

@@ -156,9 +156,9 @@ def _figure_rows(figures: Sequence[Figure]) -> tuple[list[str], list[list[str]]]
         [
             f"{f.label}\n{f.base}" if f.base else f.label,
             f.value,
-            f.previous,
-            f.change,
-            f.usual,
+            f.previous or "none",
+            f"{f.change} ({f.tone})" if f.tone else (f.change or "not comparable"),
+            f.usual or "not compared",
         ]
         for f in figures
     ]
@@ -256,7 +256,9 @@ def _cover(pdf: _Pack, summary: MeetingSummary) -> None:
             (
                 "Small numbers",
                 f"a group of {fewer_than(summary.threshold)} responses shows "
-                f"'{fewer_than(summary.threshold)}' and no figures",
+                f"'{fewer_than(summary.threshold)}' and no figures, and totals add up the "
+                "groups on show; a column of "
+                f"{fewer_than(summary.threshold)} requests shows counts but no rate or average",
             ),
         ]
     )

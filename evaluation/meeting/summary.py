@@ -25,6 +25,7 @@ from evaluation.measures import cost_change, overview
 from evaluation.measures.selection import Selection
 from evaluation.measures.stories import StoryItem, stories
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
+from evaluation.meeting.compare import with_comparison
 from evaluation.meeting.conversations import conversations_section
 from evaluation.meeting.model import Attention, Link, Period, Section, default_period
 from evaluation.meeting.money import money_section
@@ -183,13 +184,15 @@ def summarise(
     threshold: int = DEFAULT_THRESHOLD,
     today: date | None = None,
     now: datetime | None = None,
+    by: Sequence[str] | None = None,
 ) -> MeetingSummary:
     """Everything the meeting view and the pack show, for the chosen sites and period.
 
     ``sites`` may be spelt in any case (ValueError for one the store lacks). ``period``
     defaults to the last 4 weeks to the data's as-of date; the previous period is the same
     length just before it. ``today`` (for the staleness check) and ``now`` (the "generated
-    at" time) default to the clock.
+    at" time) default to the clock. ``by`` splits the cost-change table (``pack --by
+    approach,cohort``); by default it is approach × cohort where the data has cohorts.
     """
     chosen = resolve_sites(store, sites) if sites else ()
     data_date = data_as_of(store)
@@ -198,7 +201,8 @@ def summarise(
     previous = period.before()
     people, feedback_attention = people_section(store, chosen, period, previous, threshold)
     staff = staff_section(store, chosen, period, previous, threshold)
-    money, report, money_attention = money_section(store, chosen, period, previous)
+    money, report, money_attention = money_section(store, chosen, period, previous, threshold, by)
+    money = with_comparison(money, store, chosen, period, threshold)
     flow, flow_attention = conversations_section(store, chosen, period, previous, data_date)
     fresh = freshness(store)
     stale = stale_attention(fresh, today or generated.date())

@@ -1,155 +1,69 @@
 """The people-and-families and staff sections of the Making it Happen summary.
 
-Figures from ``feedback_measures`` and ``staff_measures``, which hide small groups. With all
-sites the figures are the by-approach table's (``--by approach``); with one site, that
-site's rows of the site-by-approach table (``--by site,approach``), which the measure
-suppresses as a whole. With several sites there is no figure for them together — a sum with
-a hidden site in it would give that site away — only the table. Usual practice is read
-within the chosen sites; when they have none, across all sites ("usual practice, all
-sites"). Nothing is counted here.
+Figures from ``feedback_measures`` and ``staff_measures``, which hide small groups and add up
+only the groups on show: with all sites the figures are the by-approach table's (``--by
+approach``), with one or several sites those sites' groups added up the same way, each
+saying what it left out. Survey periods are whole weeks (Monday to Sunday), the period before
+the same number of weeks just before it. Usual practice is read within the chosen sites; when
+they have none, across all sites ("usual practice, all sites"). When the staff pulse has no
+response in the period, the latest pulse before it is shown, with its dates. Nothing is
+counted here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from evaluation.core.vocabulary import (
     THREE_CONVERSATIONS,
     USUAL_PRACTICE,
 )
-from evaluation.measures import feedback as fb
-from evaluation.measures import staff as sf
 from evaluation.measures.stories import StoryItem, stories
-from evaluation.measures.suppression import fewer_than
-from evaluation.measures.survey import Measures
+from evaluation.measures.suppression import fewer_than, hidden_words
+from evaluation.measures.survey import Measures, latest_day
 from evaluation.meeting.model import NOT_SHOWN, Attention, Figure, Period, Section, Table
+from evaluation.meeting.survey_parts import FEEDBACK_ITEMS, PEOPLE, STAFF, Item, SurveyPart
 from evaluation.meeting.wording import REPORT, figure_change, usual_practice
-from evaluation.present.charts import feedback_chart, staff_chart
 from evaluation.present.formats import number, percent
-from evaluation.present.surveys import describe, describe_time, feedback_chart_rows, time_rows
+from evaluation.present.surveys import (
+    left_out_text,
+    scope_note,
+)
 from evaluation.store.connection import Store
 
 FALL_POINTS = 5.0
 FALL_SATISFACTION = 0.25
-SEVERAL_SITES = (
-    "With several sites chosen the figures are given site by site in the table: a figure for "
-    "the sites together could give away a site with too few responses."
-)
+HIDDEN = "hidden"
 
 # --- people and families, staff: the suppressed measures ------------------------------------
 
 Groups = dict[str, dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class _Item:
-    """A headline figure of a survey: its label, the count it rests on and its value key."""
-
-    label: str
-    count: str
-    value: str
-    kind: str  # "pct" (a share; changes in points) or "mean"
-    places: int
-
-    def text(self, value: float) -> str:
-        return percent(value, self.places) if self.kind == "pct" else number(value, self.places)
-
-
-FEEDBACK_ITEMS = (
-    _Item("Treated well: yes", "treated_well_answered", "treated_well_yes_pct", "pct", 1),
-    _Item("Helped: yes", "helped_answered", "helped_yes_pct", "pct", 1),
-    _Item("Mean satisfaction (1–5)", "satisfaction_answered", "satisfaction_mean", "mean", 2),
-)
-STAFF_ITEMS = (
-    _Item("Time with people (mean %)", f"{sf.TIME}_answered", f"{sf.TIME}_mean", "pct", 1),
-    _Item("Motivation (mean, 1–5)", "motivation_answered", "motivation_mean", "mean", 2),
-    _Item(
-        "Making a difference (mean, 1–5)",
-        "making_a_difference_answered",
-        "making_a_difference_mean",
-        "mean",
-        2,
-    ),
-)
-
-
-@dataclass(frozen=True)
-class _Survey:
-    """What differs between the people-and-families section and the staff section."""
-
-    key: str
-    title: str
-    intro: str
-    report: str
-    measure: Callable[..., Measures]
-    items: tuple[_Item, ...]
-    who: str  # "people and families", "staff"
-    table_title: str
-    table_columns: tuple[tuple[str, str, str], ...]  # heading, value key, "pct" or "mean"
-    caption: str
-    chart: Callable[[Measures], Any]
-    chart_text: Callable[[Measures], str]
-
-
-PEOPLE = _Survey(
-    key="people",
-    title="People and families",
-    intro="What people and families said about the support they had (independent phone "
-    "interviews, surveys, compliments and complaints), and the stories of difference they "
-    "agreed to share.",
-    report="feedback",
-    measure=fb.feedback_measures,
-    items=FEEDBACK_ITEMS,
-    who="people and families",
-    table_title="Feedback by site and approach",
-    table_columns=(
-        ("Treated well: yes", "treated_well_yes_pct", "pct"),
-        ("Helped: yes", "helped_yes_pct", "pct"),
-        ("Listened to: yes", "listened_to_yes_pct", "pct"),
-        ("Mean satisfaction (1–5)", "satisfaction_mean", "mean"),
-    ),
-    caption="Percentages are of the responses that answered each question; partly is not yes.",
-    chart=lambda m: feedback_chart(feedback_chart_rows(m)),
-    chart_text=lambda m: " ".join(describe(m, q) for q in fb.QUESTIONS),
-)
-STAFF = _Survey(
-    key="staff",
-    title="Staff experience",
-    intro="How staff feel about their work, from the pulse survey: motivation, making a "
-    "difference, and how much of their time goes on people rather than forms and systems.",
-    report="staff",
-    measure=sf.staff_measures,
-    items=STAFF_ITEMS,
-    who="staff",
-    table_title="Staff pulse by site and approach",
-    table_columns=(
-        ("Time with people (mean %)", f"{sf.TIME}_mean", "pct"),
-        ("Motivation (1–5)", "motivation_mean", "mean"),
-        ("Making a difference (1–5)", "making_a_difference_mean", "mean"),
-    ),
-    caption="Means of the responses that scored each item (1–5); time with people is the share "
-    "of working time spent with people rather than on forms and systems.",
-    chart=lambda m: staff_chart(time_rows(m)),
-    chart_text=describe_time,
-)
-
-
 def _scope_measure(
-    survey: _Survey, store: Store, sites: Sequence[str], period: Period, threshold: int
-) -> Measures | None:
-    """The groups per approach for all sites or one site; None for several sites."""
-    if len(sites) > 1:
-        return None
+    survey: SurveyPart, store: Store, sites: Sequence[str], period: Period, threshold: int
+) -> Measures:
+    """The groups per approach for all sites, one site, or several added up."""
+    chosen: dict[str, str | tuple[str, ...]] = {}
+    if len(sites) == 1:
+        chosen = {"site": sites[0]}
+    elif sites:
+        chosen = {"site": tuple(sites)}
     return survey.measure(
         store,
         ("approach",),
         start=period.start,
         end=period.end,
-        filters={"site": sites[0]} if sites else {},
+        filters=chosen,
         threshold=threshold,
     )
+
+
+def _figure_name(value_key: str) -> str:
+    """The survey figure a value belongs to: ``helped_yes_pct`` → ``helped``."""
+    return value_key.removesuffix("_yes_pct").removesuffix("_mean")
 
 
 def _by_approach(measures: Measures | None) -> Groups | None:
@@ -157,30 +71,37 @@ def _by_approach(measures: Measures | None) -> Groups | None:
 
 
 def _value(
-    group: Mapping[str, Any] | None, item: _Item, threshold: int
+    group: Mapping[str, Any] | None, item: Item, threshold: int, shown: str = "sites"
 ) -> tuple[str, str, float | None]:
     """(value, base, number) of one figure of a group, or why it isn't shown."""
     if group is None:
         return "none", "no responses in this period", None
     if group.get("suppressed"):
-        return NOT_SHOWN, f"{fewer_than(threshold)} responses", None
+        return NOT_SHOWN, f"{hidden_words(group.get('reason'), threshold)} responses", None
+    withheld = group.get("withheld") or {}
+    if _figure_name(item.value) in withheld:
+        reason = withheld[_figure_name(item.value)]
+        return NOT_SHOWN, f"{hidden_words(reason, threshold)} answered", None
     answered = group.get(item.count)
-    if answered is None:  # withheld: too few answered this question
-        return NOT_SHOWN, f"{fewer_than(threshold)} answered", None
     if not answered:
         return "none", "nobody answered", None
     value = group[item.value]
-    return item.text(value), f"of {answered:,} who answered", value
+    note = scope_note(group, threshold, shown)
+    return item.text(value), f"of {answered:,} who answered" + (f"; {note}" if note else ""), value
 
 
 def _survey_figures(
-    items: Sequence[_Item],
+    items: Sequence[Item],
     now: Groups,
     before: Groups,
     usual: Mapping[str, Any] | None,
     usual_label: str,
     threshold: int,
+    latest: str = "",
+    compared: str = "",
 ) -> list[Figure]:
+    """The headline figures; ``latest`` names the latest pulse when ``now`` is from it (no
+    change is then worked out: the two periods are not alike)."""
     figures = []
     for item in items:
         value, base, now_number = _value(now.get(THREE_CONVERSATIONS), item, threshold)
@@ -192,13 +113,14 @@ def _survey_figures(
             Figure(
                 label=item.label,
                 value=value,
-                base=base,
+                base=f"{latest}; {base}" if latest else base,
                 previous=previous,
-                change=change,
+                change="" if latest else change,
                 usual=_value(usual, item, threshold)[0] if usual is not None else "",
                 usual_label=usual_label,
                 number=now_number,
-                previous_number=previous_number,
+                previous_number=None if latest else previous_number,
+                compared=compared,
             )
         )
     return figures
@@ -207,99 +129,141 @@ def _survey_figures(
 def _responses(group: Mapping[str, Any] | None, threshold: int) -> str:
     if group is None:
         return "none"
-    return fewer_than(threshold) if group.get("suppressed") else f"{group['responses']:,}"
+    if group.get("suppressed"):
+        return hidden_words(group.get("reason"), threshold)
+    return f"{group['responses']:,}"
 
 
-def _survey_table(survey: _Survey, table: Measures, sites: Sequence[str], period: Period) -> Table:
-    """Site × approach rows for the chosen sites (all, and the total, when none chosen)."""
-    small = fewer_than(table.threshold)
+def _survey_table(
+    survey: SurveyPart, table: Measures, sites: Sequence[str], period: Period
+) -> Table:
+    """Site × approach rows for the chosen sites (all, and the total, when none chosen);
+    every empty cell says why."""
+    t = table.threshold
     wanted = {s.strip().lower() for s in sites}
     groups = [g for g in table.groups if not wanted or g["site"].strip().lower() in wanted]
     if not sites and table.total.get("responses") != 0:
-        groups.append({"site": "All", "approach": "", **table.total})
+        label = "All shown" if table.total.get("left_out") else "All"
+        groups.append({"site": label, "approach": "", **table.total})
     rows = []
     for group in groups:
         row = [str(group["site"]), str(group["approach"])]
         if group.get("suppressed"):
-            rows.append([*row, small, *[""] * len(survey.table_columns)])
+            words = hidden_words(group.get("reason"), t)
+            rows.append([*row, words, *[HIDDEN] * len(survey.table_columns), ""])
             continue
         row.append(f"{group['responses']:,}")
+        withheld = group.get("withheld") or {}
         for _, key, kind in survey.table_columns:
             value = group.get(key)
-            if value is None:
-                row.append(NOT_SHOWN if group.get("withheld") else "")
+            if _figure_name(key) in withheld:
+                row.append(HIDDEN)
+            elif value is None:
+                row.append("none answered")
             else:
                 row.append(percent(value) if kind == "pct" else number(value))
-        rows.append(row)
+        rows.append([*row, left_out_text(group, t)])
+    small = fewer_than(t)
     return Table(
         f"{survey.table_title}, {period.describe()}",
-        ["Site", "Approach", "Responses", *(c[0] for c in survey.table_columns)],
+        ["Site", "Approach", "Responses", *(c[0] for c in survey.table_columns), "Left out"],
         rows,
-        f"{survey.caption} A group of {small} responses shows '{small}' and no figures.",
+        f"{survey.caption} A group of {small} responses shows '{small}' and no figures; "
+        "totals add up the groups on show and say what they left out. Whole weeks, Monday to "
+        "Sunday.",
         label_columns=2,
     )
 
 
+def _latest(
+    survey: SurveyPart,
+    store: Store,
+    sites: tuple[str, ...],
+    period: Period,
+    threshold: int,
+) -> tuple[Measures | None, Period | None]:
+    """The latest pulse before the period's end, over as many whole weeks as the period."""
+    day = latest_day(store, survey.report, THREE_CONVERSATIONS, sites, before=period.start)
+    if day is None:
+        return None, None
+    end = Period(day, day).whole_weeks().end
+    pulse = Period(end - (period.end - period.start), end)
+    return _scope_measure(survey, store, sites, pulse, threshold), pulse
+
+
 def survey_section(
-    survey: _Survey,
+    survey: SurveyPart,
     store: Store,
     sites: tuple[str, ...],
     period: Period,
     previous: Period,
     threshold: int,
 ) -> tuple[Section, Groups | None, Groups | None]:
-    """The section, and the groups per approach now and before (for what needs attention)."""
-    scope_now = _scope_measure(survey, store, sites, period, threshold)
-    now = _by_approach(scope_now)
-    before = _by_approach(_scope_measure(survey, store, sites, previous, threshold))
+    """The section, and the groups per approach now and before (for what needs attention).
+
+    ``period`` is the meeting's; survey figures take it in whole weeks and compare it with
+    the same number of whole weeks just before (``previous`` is not used for them)."""
+    weeks = period.whole_weeks()
+    weeks_before = weeks.before()
+    scope_now = _scope_measure(survey, store, sites, weeks, threshold)
+    now = _by_approach(scope_now) or {}
+    before = _by_approach(_scope_measure(survey, store, sites, weeks_before, threshold)) or {}
     table = survey.measure(
-        store, ("site", "approach"), start=period.start, end=period.end, threshold=threshold
+        store, ("site", "approach"), start=weeks.start, end=weeks.end, threshold=threshold
     )
     by = "site,approach" if sites else "approach"
     commands = [
-        f"{REPORT} {survey.report} --by {by} {period.options()}",
-        f"{REPORT} {survey.report} --by {by} {previous.options()}",
+        f"{REPORT} {survey.report} --by {by} {weeks.options()}",
+        f"{REPORT} {survey.report} --by {by} {weeks_before.options()}",
     ]
-    if now is None or before is None:
-        figures: list[Figure] = []
-        notes = [SEVERAL_SITES]
-        shown = replace(table, groups=_survey_table_groups(table, sites))
-    else:
-        usual, usual_label = usual_practice(
-            now.get(USUAL_PRACTICE),
-            sites,
-            lambda: (_by_approach(_scope_measure(survey, store, (), period, threshold)) or {}).get(
-                USUAL_PRACTICE
-            ),
-            commands,
-            f"{REPORT} {survey.report} --by approach {period.options()}",
-        )
-        figures = _survey_figures(survey.items, now, before, usual, usual_label, threshold)
-        notes = [
-            f"Responses from {survey.who} at three conversations: "
-            f"{_responses(now.get(THREE_CONVERSATIONS), threshold)} in this period, "
-            f"{_responses(before.get(THREE_CONVERSATIONS), threshold)} in the previous one."
-        ]
-        shown = scope_now  # type: ignore[assignment]
-        if not sites:
-            commands.append(f"{REPORT} {survey.report} --by site,approach {period.options()}")
+    latest = ""
+    shown, table_weeks = scope_now, weeks
+    if survey.latest_when_none and now.get(THREE_CONVERSATIONS) is None:
+        pulse, pulse_period = _latest(survey, store, sites, weeks, threshold)
+        if pulse is not None and pulse_period is not None:
+            now, shown, table_weeks = _by_approach(pulse) or {}, pulse, pulse_period
+            latest = f"latest pulse, {pulse_period.describe()} (none in this period)"
+            commands.append(f"{REPORT} {survey.report} --by {by} {pulse_period.options()}")
+            table = survey.measure(
+                store,
+                ("site", "approach"),
+                start=pulse_period.start,
+                end=pulse_period.end,
+                threshold=threshold,
+            )
+    usual, usual_label = usual_practice(
+        now.get(USUAL_PRACTICE),
+        sites,
+        lambda: (_by_approach(_scope_measure(survey, store, (), weeks, threshold)) or {}).get(
+            USUAL_PRACTICE
+        ),
+        commands,
+        f"{REPORT} {survey.report} --by approach {weeks.options()}",
+    )
+    figures = _survey_figures(
+        survey.items, now, before, usual, usual_label, threshold, latest, weeks_before.describe()
+    )
+    notes = [
+        f"Responses from {survey.who} at three conversations: "
+        f"{_responses(now.get(THREE_CONVERSATIONS), threshold)} "
+        + (f"in the {latest}" if latest else "in this period")
+        + f", {_responses(before.get(THREE_CONVERSATIONS), threshold)} in the previous one. "
+        f"Whole weeks: {weeks.describe()}, against {weeks_before.describe()}."
+    ]
+    if not sites:
+        commands.append(f"{REPORT} {survey.report} --by site,approach {weeks.options()}")
     section = Section(
         key=survey.key,
         title=survey.title,
         intro=survey.intro,
         figures=figures,
-        tables=[_survey_table(survey, table, sites, period)],
+        tables=[_survey_table(survey, table, sites, table_weeks)],
         notes=notes,
         chart=survey.chart(shown),
         chart_text=survey.chart_text(shown),
         commands=commands,
     )
     return section, now, before
-
-
-def _survey_table_groups(table: Measures, sites: Sequence[str]) -> list[dict[str, Any]]:
-    wanted = {s.strip().lower() for s in sites}
-    return [g for g in table.groups if g["site"].strip().lower() in wanted]
 
 
 def feedback_falling(now: Groups | None, before: Groups | None, threshold: int) -> list[Attention]:

@@ -14,9 +14,10 @@ from evaluation.measures.activity import (
     OlderFirstConversations,
     UnderwayRow,
 )
+from evaluation.measures.completed import Milestone, SiteCompleted
 from evaluation.measures.conversion import Flow
 from evaluation.measures.flow import HandOffs
-from evaluation.present.formats import days, percent, uk_date
+from evaluation.present.formats import count, days, percent, uk_date
 
 
 def older_note(older: OlderFirstConversations) -> str | None:
@@ -39,21 +40,42 @@ def older_caption(older: OlderFirstConversations) -> str:
     )
 
 
+NOT_RECORDED = (
+    "Not recorded: no request here has more than one conversation naming a worker (usual "
+    "practice often records one assessment per request), so a hand-off can't show in the data."
+)
+
+
 def flow_stages(flow: Flow) -> list[tuple[str, int, str]]:
-    """From Conversation 1 to 2 to 3 and to long-term support: (stage, requests, base)."""
+    """From Conversation 1 to 2 to 3 and to long-term support: (stage, requests, what each
+    count is out of)."""
     return [
-        ("Conversation 1", flow.requests, "requests for support"),
-        ("Reached Conversation 2", flow.reached_conversation_2, "requests"),
-        ("Reached Conversation 3", flow.reached_conversation_3, "requests"),
+        ("Conversation 1", flow.requests, "requests for support that began"),
+        (
+            "Reached Conversation 2",
+            flow.reached_conversation_2,
+            f"of {flow.requests:,} requests: those that had a Conversation 2",
+        ),
+        (
+            "Reached Conversation 3",
+            flow.reached_conversation_3,
+            f"of {flow.requests:,} requests: those that had a Conversation 3 (some go "
+            "straight from 1 to 3)",
+        ),
         ("Led to long-term support", flow.long_term, f"of {flow.new_requests:,} new requests"),
     ]
 
 
 def flow_caption(flow: Flow) -> str:
+    """What each bar counts, and the conversion rate or why there is none."""
+    rate = percent(flow.conversion_rate) if flow.conversion_rate is not None else None
+    led = f"{rate} of them" if rate else (flow.why_no_rate or "")
     return (
-        "A request reached Conversation 2 when its furthest conversation was 2 or 3, and "
-        "Conversation 3 when it was 3. Long-term support counts new requests only "
-        f"({percent(flow.conversion_rate)} of them)."
+        f"Each bar counts requests for support: all {flow.requests:,} that began, those that "
+        "reached Conversation 2 (had one) and those that reached Conversation 3 — a request "
+        "that went from Conversation 1 straight to 3 counts for 3 and not for 2, as Medway "
+        f"counted its 388 → 29 → 19. Long-term support counts the {flow.new_requests:,} new "
+        f"requests only ({led})."
     )
 
 
@@ -93,9 +115,32 @@ def waiting_metric(d: Duration) -> tuple[str, str, str, str]:
 
 
 def handoff_metric(h: HandOffs) -> tuple[str, str, str]:
+    label = f"Held by more than one worker — {h.group['approach']}"
+    if not h.recorded:
+        return label, "not recorded", NOT_RECORDED
     return (
-        f"Held by more than one worker — {h.group['approach']}",
+        label,
         percent(h.share),
         f"{h.more_than_one_worker:,} of {h.requests_with_worker:,} requests with a worker "
         "recorded.",
     )
+
+
+def completed_cell(milestone: Milestone) -> str:
+    """A milestone's count, or "not reached yet" with the day it will be."""
+    if milestone.completed is None:
+        return f"not reached yet (counts to {uk_date(milestone.last_day)})"
+    return count(milestone.completed)
+
+
+def completed_rows(found: Sequence[SiteCompleted]) -> list[dict[str, Any]]:
+    """Conversations completed since each site's first (Birmingham: 1,497 / 4,043 / 14,588)."""
+    return [
+        {
+            "Site": s.site,
+            "First conversation": uk_date(s.first),
+            **{f"At {m.months} months": completed_cell(m) for m in s.milestones},
+            "So far": count(s.so_far),
+        }
+        for s in found
+    ]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from evaluation.measures.cost_change import CostChange, Difference
+from evaluation.measures.cost_change import CostChange, Difference, GroupSummary
 from evaluation.measures.costing import DECREASE, EXCLUDED, INCREASE, NO_CHANGE, ONGOING
+from evaluation.measures.suppression import fewer_than
 from evaluation.present.formats import (
     MISSING,
     change_exact,
@@ -40,8 +41,10 @@ METHOD = (
 INTERVAL_NOTE = (
     "The 95% confidence interval for the average is a Student's t interval (mean ± t × "
     "standard deviation ÷ √n); the interval for a difference between two columns is Welch's "
-    "t interval, which does not assume both vary alike. Either needs at least two completed "
-    "requests per column."
+    "t interval, which does not assume both vary alike. A column with fewer than 5 completed "
+    "requests (or the threshold set for small numbers) shows its counts but no average, "
+    "full-year impact or interval: with so few, the figure would come close to one person's "
+    "change in care."
 )
 
 
@@ -74,14 +77,31 @@ class Cell:
     exact: str
 
 
+def no_money(group: GroupSummary) -> str | None:
+    """What a column's money cells say instead of a figure: "not known yet" (nothing
+    completed) or "hidden: fewer than 5" (too few completed to show without giving a person
+    away); None when it has figures."""
+    if not group.completed:
+        return "not known yet"
+    if group.small:
+        return f"hidden: {fewer_than(group.threshold)}"
+    return None
+
+
 def table(report: CostChange) -> list[tuple[str, list[Cell]]]:
     """Harrow's rows, one cell per group: counts as they are, money rounded as the report
-    rounds it (average to the pound, full year to the nearest £1,000), exact figures kept."""
+    rounds it (average to the pound, full year to the nearest £1,000), exact figures kept.
+    A column with no money figures says why in each of those cells."""
     rows: list[tuple[str, list[Cell]]] = [(label, []) for label in ROW_LABELS]
     for g in report.groups:
         counts = (g.conversations, g.increases, g.decreases, g.no_change, g.ongoing, g.excluded)
         for index, count in enumerate(counts):
             rows[index][1].append(Cell(f"{count:,}", f"{count:,} request(s)"))
+        why = no_money(g)
+        if why is not None:
+            for index in (6, 7, 8):
+                rows[index][1].append(Cell(why, g.why_no_average or ""))
+            continue
         mean, year, ci = g.mean_weekly_change, g.full_year_impact, g.mean_ci95
         rows[6][1].append(
             Cell(change_pounds(mean), f"{change_exact(mean)} a week" if mean is not None else "")
@@ -109,6 +129,7 @@ SUMMARY_COLUMNS = (
     "full_year_impact",
     "mean_ci95_low",
     "mean_ci95_high",
+    "no_average_because",
 )
 
 
@@ -156,8 +177,8 @@ def describe_difference(diff: Difference) -> str:
     """The difference between two columns in a sentence a director can repeat."""
     if diff.difference is None:
         return (
-            f"{diff.a} minus {diff.b}: no difference can be worked out until both have "
-            "completed requests."
+            f"{diff.a} minus {diff.b}: no difference can be shown until both have enough "
+            "completed requests to show an average."
         )
     text = f"{diff.a} minus {diff.b}: {change_exact(diff.difference)} a week per person"
     if diff.ci95 is None:
@@ -211,7 +232,7 @@ def describe_distribution(bands: list[dict[str, Any]]) -> str:
 
 
 def reason(row: Mapping[str, Any]) -> str | None:
-    """Why a request of the drill-down (``cost_change.requests``) is ongoing or excluded."""
+    """Why a request of the drill-down (``cost_drill.requests``) is ongoing or excluded."""
     if row["class"] == ONGOING:
         if row["underway"] == 1:
             return "a conversation is still underway (no end date)"

@@ -14,8 +14,9 @@ from typing import Any
 
 from evaluation.measures.feedback import FEEDBACK
 from evaluation.measures.staff import STAFF
-from evaluation.measures.suppression import fewer_than
+from evaluation.measures.suppression import hidden_words
 from evaluation.measures.survey import Measures
+from evaluation.present.surveys import left_out_text
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,19 +41,22 @@ SURVEYS = {"feedback": FEEDBACK, "staff": STAFF}
 
 
 def survey_rows(result: Measures) -> tuple[list[dict[str, Any]], list[str]]:
-    """A survey table's groups then its total as flat rows, with their columns; a hidden
-    group's count and a withheld figure's count read "fewer than N"."""
+    """A survey table's groups then its total as flat rows, with their columns. A hidden
+    group's count and a withheld figure's count say why ("fewer than N", or "hidden to protect
+    a small group"); ``left_out`` says what a group or the total did not add up."""
     survey = SURVEYS[result.kind]
     counts = {f.name: f.count for f in survey.figures}
-    small = fewer_than(result.threshold)
-    columns = [*result.by, "responses", *survey.columns]
+    t = result.threshold
+    columns = [*result.by, "responses", *survey.columns, "left_out"]
+    label = "All shown" if result.total.get("left_out") else "All"
     rows = []
-    for group in [*result.groups, {**dict.fromkeys(result.by, "All"), **result.total}]:
+    for group in [*result.groups, {**dict.fromkeys(result.by, label), **result.total}]:
         row = {k: group.get(k) for k in columns}
         if group.get("suppressed"):
-            row["responses"] = small
-        for name in group.get("withheld", []):
-            row[counts[name]] = small
+            row["responses"] = hidden_words(group.get("reason"), t)
+        for name, reason in (group.get("withheld") or {}).items():
+            row[counts[name]] = hidden_words(reason, t)
+        row["left_out"] = left_out_text(group, t)
         rows.append(row)
     return rows, columns
 

@@ -120,6 +120,14 @@ def change_thousands(amount: Decimal | None) -> str:
     return MISSING if amount is None else _signed_pounds(round_thousands(amount), 0)
 
 
+def pounds_thousands(amount: Decimal | None) -> str:
+    """An amount to the nearest £1,000, a minus sign when negative: ``£94,000``."""
+    if amount is None:
+        return MISSING
+    shown = round_thousands(amount)
+    return f"{'-' if shown < 0 else ''}£{abs(shown):,.0f}"
+
+
 def change_exact(amount: Decimal | float | None) -> str:
     """The exact figure to the penny with its sign: ``-£24.06``."""
     if amount is None:

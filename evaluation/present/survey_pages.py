@@ -13,10 +13,18 @@ from typing import Any, TypeVar
 
 from evaluation.measures.feedback import QUESTIONS
 from evaluation.measures.staff import ITEMS, TIME
-from evaluation.measures.suppression import fewer_than
+from evaluation.measures.suppression import fewer_than, hidden_words
 from evaluation.measures.survey import Measures
 from evaluation.present.formats import count, number, percent
-from evaluation.present.surveys import GROUP_LABELS, TIME_TITLE, display_rows, total_row
+from evaluation.present.surveys import (
+    GROUP_LABELS,
+    LEFT_OUT,
+    TIME_TITLE,
+    display_rows,
+    hiding_note,
+    scope_note,
+    total_row,
+)
 
 T = TypeVar("T")
 PAGE_SIZE = 5
@@ -39,10 +47,11 @@ SHORT = {f"{TIME_TITLE} (mean %)": TIME_TITLE, **{f"{t} (mean, 1–5)": t for t 
 
 
 def compact_rows(measures: Measures, *, with_total: bool = True) -> list[dict[str, str]]:
-    """The groups (and the total) with their headline figures only."""
+    """The groups (and the total) with their headline figures only, and what any of them
+    left out."""
     keys = [GROUP_LABELS[k] for k in measures.by]
     rows = display_rows(measures) + ([total_row(measures)] if with_total else [])
-    wanted = [*keys, *COMPACT[measures.kind]]
+    wanted = [*keys, *COMPACT[measures.kind], LEFT_OUT]
     return [{SHORT.get(k, k): row[k] for k in wanted if k in row} for row in rows]
 
 
@@ -52,11 +61,14 @@ def full_rows(measures: Measures, *, with_total: bool = True) -> list[dict[str, 
 
 
 def headline_metrics(measures: Measures) -> list[tuple[str, str, str]]:
-    """(label, figure, what it rests on) for the total of the selection."""
-    total, small = measures.total, fewer_than(measures.threshold)
+    """(label, figure, what it rests on) for the total of the selection: the groups on show,
+    saying what was left out."""
+    total, t = measures.total, measures.threshold
     if total.get("suppressed"):
-        return [("Responses", small, "too few to show any figure")]
-    withheld = set(total.get("withheld", []))
+        return [("Responses", hidden_words(total.get("reason"), t), "too few to show any figure")]
+    withheld = total.get("withheld") or {}
+    note = scope_note(total, t)
+    note = f" ({note})" if note else ""
     # (label, figure, the count it rests on, the figure's name, a percentage?)
     items: list[tuple[str, str, str, str, bool]]
     if measures.kind == "feedback":
@@ -68,16 +80,16 @@ def headline_metrics(measures: Measures) -> list[tuple[str, str, str]]:
     else:
         items = [(TIME_TITLE, f"{TIME}_mean", f"{TIME}_answered", TIME, True)]
         items += [(t, f"{i}_mean", f"{i}_answered", i, False) for i, t in list(ITEMS.items())[:3]]
-    metrics = [("Responses", count(total["responses"]), "in the period and sites chosen")]
+    metrics = [("Responses", count(total["responses"]), f"in the period and sites chosen{note}")]
     for label, value_key, count_key, name, is_share in items:
         if name in withheld:
-            metrics.append((label, "not shown", f"{small} answered"))
+            metrics.append((label, "not shown", f"{hidden_words(withheld[name], t)} answered"))
         elif not total.get(count_key):
             metrics.append((label, "none", "nobody answered"))
         else:
             value = total[value_key]
             written = percent(value) if is_share else number(value)
-            metrics.append((label, written, f"of {count(total[count_key])} who answered"))
+            metrics.append((label, written, f"of {count(total[count_key])} who answered{note}"))
     return metrics
 
 
@@ -98,7 +110,6 @@ def comments_caption(found: Sequence[Any], page: int, pages: int, size: int = PA
 
 def small_groups_caption(threshold: int, kind: str) -> str:
     """What the figures are of, and what a hidden group shows."""
-    small = fewer_than(threshold)
     what = (
         "Each percentage is of the responses that answered that question; partly is not yes."
         if kind == "feedback"
@@ -106,10 +117,7 @@ def small_groups_caption(threshold: int, kind: str) -> str:
         "people is the mean share of working time spent with people rather than on forms and "
         "systems."
     )
-    return (
-        f"{what} A group of {small} responses shows '{small}' instead of its figures, and so "
-        "does the next smallest group where a total would otherwise reveal it."
-    )
+    return f"{what} {hiding_note(threshold)}"
 
 
 def no_trend(threshold: int) -> str:

@@ -214,5 +214,7 @@ def test_activity_report_defaults_to_the_data_as_of_date(
         == 0
     )
     lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("part,site,approach,area,cohort,conversation,band,count")
-    assert lines[1].startswith("underway,,,,,Conversation 1,0–7 days,1")
+    assert lines[0].startswith(
+        "part,site,approach,area,cohort,request_type,conversation,band,count"
+    )
+    assert lines[1].startswith("underway,,,,,,Conversation 1,0–7 days,1")

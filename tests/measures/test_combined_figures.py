@@ -27,6 +27,7 @@ from evaluation.measures.conversion import (
     conversions,
     total,
 )
+from evaluation.measures.reablement import reabled_sql
 from evaluation.measures.requests import request_table_sql, scope_where
 from evaluation.measures.selection import Selection
 from evaluation.store import figures
@@ -120,14 +121,20 @@ def one_query(store: Store, selection: Selection, by: tuple[str, ...]) -> list[C
     keys = "".join(f"{DIMENSIONS[d]} AS g{i}, " for i, d in enumerate(dims))
     names = ", ".join(f"g{i}" for i in range(len(dims)))
     sql = f"""
-        {request_table_sql(repeats=True)}
+        {request_table_sql(repeats=True)}{reabled_sql()}
         SELECT {keys}
             count(*),
             count(*) FILTER (WHERE request_type = 'new'),
             count(*) FILTER (WHERE request_type = 'new' AND led_to_lts),
-            count(*) FILTER (WHERE furthest >= 2),
-            count(*) FILTER (WHERE furthest >= 3),
-            count(*) FILTER (WHERE is_repeat)
+            count(*) FILTER (WHERE had_conversation_2),
+            count(*) FILTER (WHERE had_conversation_3),
+            count(*) FILTER (WHERE is_repeat),
+            count(*) FILTER (WHERE request_type = 'new' AND ended_on IS NULL),
+            count(*) FILTER (WHERE request_key IN (SELECT request_key FROM reabled)),
+            count(*) FILTER (
+                WHERE request_type = 'new'
+                  AND first_started < (SELECT min(started_on) FROM conversations) + 365
+            )
         FROM flagged
         WHERE {where}
         {f"GROUP BY {names} ORDER BY {names}" if dims else ""}
@@ -137,13 +144,19 @@ def one_query(store: Store, selection: Selection, by: tuple[str, ...]) -> list[C
         rows = cur.execute(sql, params).fetchall()
     finally:
         cur.close()
-    return [
-        ConversionRow(
-            {d: str(v) for d, v in zip(dims, row[: len(dims)], strict=True)},
-            *(int(v) for v in row[len(dims) :]),
+    found = []
+    for row in rows:
+        counts = [int(v) for v in row[len(dims) :]]
+        found.append(
+            ConversionRow(
+                {d: str(v) for d, v in zip(dims, row[: len(dims)], strict=True)},
+                *counts[:6],
+                new_underway=counts[6],
+                reablement=counts[7],
+                repeat_unsure=counts[8],
+            )
         )
-        for row in rows
-    ]
+    return found
 
 
 @pytest.mark.parametrize("selection", SELECTIONS, ids=lambda s: s.describe())

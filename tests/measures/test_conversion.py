@@ -310,7 +310,9 @@ def test_conversion_is_any_conversation_with_long_term_support_and_new_only(stor
     import_files(store, [("c.csv", csv_bytes(rows))])
     everything = total(store)
     assert (everything.requests, everything.new_requests, everything.long_term) == (3, 2, 1)
-    assert everything.conversion_rate == 50.0
+    # two new requests: counts are shown, a rate of them would single a person out
+    assert everything.conversion_rate is None and everything.conversion_ci95 is None
+    assert everything.why_no_rate == "fewer than 5 new requests"
     assert (everything.reached_conversation_2, everything.reached_conversation_3) == (2, 1)
     months = {r.group["month"]: r for r in conversion(store, by=("month",))}
     assert set(months) == {"2024-01"}
@@ -350,7 +352,7 @@ def test_repeat_request_exactly_365_days_after_counts(store: Store) -> None:
     # 2024 is a leap year: 1 January 2024 + 365 days is 31 December 2024
     repeats, new = _repeat_case(store, date(2024, 1, 1), date(2024, 12, 31))
     assert (repeats, new) == (1, 2)
-    assert total(store).repeat_rate == 50.0
+    assert total(store).repeat_rate is None  # 2 new requests: too few for a rate
 
 
 def test_repeat_request_366_days_after_does_not_count(store: Store) -> None:
@@ -399,7 +401,7 @@ def test_earlier_request_still_underway_or_later_existing_request_is_not_a_repea
     import_files(store, [("u.csv", csv_bytes(rows))])
     row = total(store)
     assert (row.new_requests, row.repeat_requests) == (4, 1)
-    assert row.repeat_rate == 25.0
+    assert row.repeat_rate is None  # 4 new requests: too few for a rate
 
 
 def test_new_long_term_support_per_week_with_a_four_week_mean(store: Store) -> None:

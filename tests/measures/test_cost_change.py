@@ -14,7 +14,7 @@ import pytest
 from evaluation.cli.main import main
 from evaluation.ingest.importer import import_files
 from evaluation.measures.cost_change import check_by, difference, distribution, summary
-from evaluation.measures.cost_change import requests as listed
+from evaluation.measures.cost_drill import requests as listed
 from evaluation.measures.costing import CLASSES
 from evaluation.measures.intervals import mean_interval, t_quantile
 from evaluation.measures.selection import Selection
@@ -131,6 +131,7 @@ def test_table_1a_through_the_cli_json(store: Store, db_path: Path, capsys) -> N
     assert list(first) == [
         "approach", "cohort", "conversations", "increases", "decreases", "no_change",
         "ongoing", "excluded", "mean_weekly_change", "full_year_impact", "mean_ci95",
+        "no_average_because",
     ]  # fmt: skip
     by_key = {(g["approach"], g["cohort"]): g for g in report["groups"]}
     covid_3c = by_key[("three conversations", "covid")]
@@ -165,7 +166,7 @@ def test_cli_table_and_csv(store: Store, db_path: Path, capsys) -> None:  # type
     assert code == 0
     out = capsys.readouterr().out.lstrip("\ufeff").splitlines()
     assert out[0].startswith("approach,conversations,increases,decreases,no_change,ongoing")
-    assert out[1] == "three conversations,88,5,3,29,45,6,-24.06,-46299.24,-94.89,46.76"
+    assert out[1] == "three conversations,88,5,3,29,45,6,-24.06,-46299.24,-94.89,46.76,"
 
 
 def test_cli_refuses_bad_input(store: Store, db_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -437,3 +438,38 @@ def test_distribution_bands_and_unknown_grouping(store: Store) -> None:
 def test_harrow_files_are_deterministic() -> None:
     assert harrow_files(7) == harrow_files(7)
     assert harrow_files(7) != harrow_files(8)
+
+
+def one_person_column(lone_type: str = "new") -> bytes:
+    """12 completed requests in the area Big (+£0 to +£11 a week) and one person in Lone
+    (+£250 a week, of request type ``lone_type``)."""
+    header = (
+        "conversation_id,person_id,site,approach,request_type,started_on,ended_on,area,"
+        "weekly_cost_before,weekly_cost_after\r\n"
+    )
+    rows = [
+        f"C{n},P{n},North,usual practice,new,01/03/2024,10/03/2024,Big,100,{100 + n}"
+        for n in range(12)
+    ]
+    rows.append(f"ONE,PONE,North,usual practice,{lone_type},01/03/2024,10/03/2024,Lone,100,350")
+    return (header + "\r\n".join(rows) + "\r\n").encode()
+
+
+def test_a_column_of_fewer_than_five_completed_shows_counts_and_no_money(store: Store) -> None:
+    """Issue 20 item 7: a site × area × cohort column of one person would show that person's
+    weekly change. Counts stay; the average, full year, interval, difference and the bands of
+    the chart do not."""
+    import_files(store, [("c.csv", one_person_column())], as_of=date(2024, 12, 31))
+    report = summary(store, by=("area",))
+    big, lone = report.groups
+    assert (lone.conversations, lone.increases, lone.completed) == (1, 1, 1)
+    assert lone.mean_weekly_change is None and lone.full_year_impact is None
+    assert lone.mean_ci95 is None
+    assert lone.as_dict()["no_average_because"] == "fewer than 5 completed requests"
+    assert big.mean_weekly_change == Decimal("5.50") and big.mean_ci95 is not None
+    assert difference(big, lone).difference is None
+    cells = {label: [c.shown for c in row] for label, row in table(report)}
+    assert "+£250" not in str(cells) and cells["Increases to long term care"] == ["11", "1"]
+    bands = distribution(store, by=("area",))
+    assert {b["group"] for b in bands} == {"Big"}
+    assert summary(store, by=("area",), threshold=13).groups[0].mean_weekly_change is None

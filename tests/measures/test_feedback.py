@@ -196,35 +196,39 @@ def test_figures_per_site_with_known_answers(loaded: Store) -> None:
     assert central["satisfaction_mean"] == 2.5
 
 
-def test_the_group_of_four_is_hidden_and_the_next_smallest_with_it(loaded: Store) -> None:
+def test_the_group_of_four_is_hidden_and_the_total_is_of_the_shown_sites(loaded: Store) -> None:
     result = feedback_measures(loaded, ["site"])
-    assert {"site": "East", "suppressed": True} in result.groups
-    # South (6) goes too: otherwise the total minus North and Central would give East away.
-    assert {"site": "South", "suppressed": True} in result.groups
-    shown = sum(g["responses"] for g in result.shown)
-    assert result.total["responses"] == 28
-    assert result.total["responses"] - shown == 10  # the hidden part rests on 10, not 4
-    # The total itself: 18 of 28 treated well; 18 of the 26 who answered helped.
-    assert result.total["treated_well_yes_pct"] == 64.3
-    assert result.total["treated_well_no_pct"] == 21.4
-    assert result.total["helped_yes_pct"] == 69.2
-    assert result.total["satisfaction_mean"] == 3.14
+    assert {"site": "East", "suppressed": True, "reason": "small"} in result.groups
+    # South (6) has enough responses and is shown: nothing else needs hiding, because the
+    # total is of the shown sites and says one small group was left out.
+    south = next(g for g in result.groups if g["site"] == "South")
+    assert south["responses"] == 6 and "left_out" not in south
+    assert sum(g["responses"] for g in result.shown) == result.total["responses"] == 24
+    assert result.total["left_out"] == {"small": 1}
+    # The total itself: 14 of 24 treated well; 14 of the 22 who answered helped.
+    assert result.total["treated_well_yes_pct"] == 58.3
+    assert result.total["treated_well_no_pct"] == 25.0
+    assert result.total["helped_yes_pct"] == 63.6
+    assert result.total["satisfaction_mean"] == 3.46
     text = json.dumps(result.to_json()) + describe(result, "treated_well")
     assert "1.25" not in text
 
 
-def test_site_by_approach_keeps_the_same_groups_hidden(loaded: Store) -> None:
+def test_site_by_approach_hides_only_the_small_group(loaded: Store) -> None:
     result = feedback_measures(loaded, ["site", "approach"])
     hidden = {(g["site"], g["approach"]) for g in result.hidden}
-    assert hidden == {("East", "three conversations"), ("South", "three conversations")}
+    assert hidden == {("East", "three conversations")}
+    assert result.total["responses"] == 24 and result.total["left_out"] == {"small": 1}
 
 
 def test_comparison_with_usual_practice(loaded: Store) -> None:
     assert has_usual_practice(loaded)
     result = feedback_measures(loaded, ["approach"])
     by_approach = {g["approach"]: g for g in result.groups}
-    assert by_approach["three conversations"]["responses"] == 20
-    assert by_approach["three conversations"]["treated_well_yes_pct"] == 70.0
+    # three conversations is North and South: East's 4 are left out, and it says so
+    assert by_approach["three conversations"]["responses"] == 16
+    assert by_approach["three conversations"]["left_out"] == {"small": 1}
+    assert by_approach["three conversations"]["treated_well_yes_pct"] == 62.5
     assert by_approach["usual practice"]["responses"] == 8
     assert by_approach["usual practice"]["treated_well_yes_pct"] == 50.0
     assert [g["approach"] for g in result.groups] == ["three conversations", "usual practice"]
@@ -240,22 +244,27 @@ def test_month_method_and_a_site_filter(loaded: Store) -> None:
     methods = feedback_measures(loaded, ["method"])
     assert {g["method"]: g.get("responses") for g in methods.groups} == {
         "phone interview": 18,
-        "survey": 10,
+        "survey": 6,  # South's 6; East's 4 left out
     }
+    assert methods.groups[1]["left_out"] == {"small": 1}
 
 
 def test_a_period_and_a_raised_threshold(loaded: Store) -> None:
     february = feedback_measures(loaded, ["site"], start=date(2025, 2, 1), end=date(2025, 2, 28))
     assert [(g["site"], g["responses"]) for g in february.groups] == [("North", 5)]
+    # the period is whole weeks: Monday 27 January to Sunday 2 March
+    assert (february.start, february.end) == (date(2025, 1, 27), date(2025, 3, 2))
     raised = feedback_measures(loaded, ["site"], threshold=10)
     assert [g["site"] for g in raised.shown] == ["North"]
     north = raised.shown[0]
     assert north["treated_well_yes_pct"] == 70.0
     # Only 8 answered helped: below a threshold of 10, so that question is withheld.
-    assert north["withheld"] == ["helped"] and north["helped_yes_pct"] is None
-    # Usual practice (8) is hidden; the total is on show, so three conversations goes too.
+    assert north["withheld"] == {"helped": "small"} and north["helped_yes_pct"] is None
+    # Usual practice (8) is hidden; three conversations is North's 10 alone, saying so.
     by_approach = feedback_measures(loaded, ["approach"], threshold=10)
-    assert [g.get("suppressed") for g in by_approach.groups] == [True, True]
+    three, usual = by_approach.groups
+    assert (three["responses"], three["left_out"]) == (10, {"small": 2})
+    assert usual == {"approach": "usual practice", "suppressed": True, "reason": "small"}
     with pytest.raises(ValueError, match="before it starts"):
         feedback_measures(loaded, start=date(2025, 3, 1), end=date(2025, 2, 1))
 
@@ -326,7 +335,8 @@ def test_cli_json_table_and_csv(loaded: Store, db_path: Path, capsys, monkeypatc
     data = json.loads(out)
     assert data["by"] == ["site"] and data["from"] is None and data["to"] is None
     groups = {g["site"]: g for g in data["groups"]}
-    assert groups["East"] == {"site": "East", "suppressed": True}
+    assert groups["East"] == {"site": "East", "suppressed": True, "reason": "small"}
+    assert data["total"]["left_out"] == {"small": 1}
     assert groups["North"]["responses"] == 10
     assert groups["North"]["helped_yes_pct"] == 75.0
     assert isinstance(groups["North"]["treated_well_yes_pct"], float)
@@ -345,9 +355,15 @@ def test_cli_json_table_and_csv(loaded: Store, db_path: Path, capsys, monkeypatc
     )  # fmt: skip
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
-    assert [r["approach"] for r in rows] == ["three conversations", "usual practice", "All"]
+    labels = [r["approach"] for r in rows]
+    assert labels == ["three conversations", "usual practice", "All shown"]
     assert rows[1]["responses"] == "8" and rows[1]["treated_well_yes_pct"] == "50.0"
-    assert rows[0]["responses"] == "15"  # 5 North in January, South 6, East 4
+    # 5 North in January and South's 6; East's 4 are left out, and the row says so. Only
+    # 4 of North's January 5 answered helped: those 4 are left out of helped too.
+    left = "1 group of fewer than 5; some answers to helped (too few in a group)"
+    assert rows[0]["responses"] == "11" and rows[0]["left_out"] == left
+    assert rows[0]["helped_answered"] == "6" and rows[0]["treated_well_answered"] == "11"
+    assert rows[2]["responses"] == "19" and rows[2]["left_out"] == left
 
 
 def test_cli_bad_input_exits_2(loaded: Store, db_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import pytest
 
 from bench.generate import AS_OF, write
 from evaluation.ingest.importer import import_files
-from evaluation.measures import conversion, cost_change, costing, flow, weekly
+from evaluation.measures import conversion, cost_change, cost_drill, costing, flow, weekly
 from evaluation.measures.selection import Selection
 from evaluation.store.connection import Store
 from tests.harness import open_store
@@ -57,7 +57,7 @@ def figures(store: Store, selection: Selection) -> dict[str, object]:
     """Every report that narrows, as a user reads it."""
     return {
         "cost change": cost_change.summary(store, selection, by=("approach", "site")).as_dict(),
-        "cost change requests": cost_change.requests(store, selection),
+        "cost change requests": cost_drill.requests(store, selection),
         "conversion": [r.as_dict() for r in conversion.conversion(store, selection, ("area",))],
         "weekly": weekly.weekly_long_term(store, selection, ("site",)),
         "waiting": flow.waiting_time(store, selection, ("cohort",)),
@@ -89,7 +89,7 @@ def test_a_request_counts_in_the_month_and_site_of_its_first_conversation(counci
             date_from=date(2025, 7, 1),
             date_to=date(2025, 7, 31),
         )
-        ids = {r["request_id"] for r in cost_change.requests(store, july)}
+        ids = {r["request_id"] for r in cost_drill.requests(store, july)}
     finally:
         store.close()
     assert "ER2" in ids  # first conversation at Riverside on 03/07/2025

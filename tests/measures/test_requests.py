@@ -12,8 +12,8 @@ from datetime import date
 
 from evaluation.ingest.importer import import_files
 from evaluation.measures.conversion import conversion
-from evaluation.measures.cost_change import requests as cost_requests
 from evaluation.measures.cost_change import summary
+from evaluation.measures.cost_drill import requests as cost_requests
 from evaluation.measures.flow import request_activity
 from evaluation.store.connection import Store
 

@@ -107,18 +107,17 @@ def test_means_per_site_with_known_answers(loaded: Store) -> None:
     assert north["time_with_people_pct_answered"] == 12
 
 
-def test_the_group_of_four_is_hidden_and_the_total_cannot_reveal_it(loaded: Store) -> None:
+def test_the_group_of_four_is_hidden_and_the_total_is_of_the_shown_sites(loaded: Store) -> None:
     result = staff_measures(loaded, ["site"])
-    # West (7) goes with South (4): the three conversations total minus North would
-    # otherwise give South away. Central, in the other approach, can stay.
+    # West (7) is shown beside South (4): the total adds up the sites on show and says so.
     assert [(g["site"], g.get("responses")) for g in result.groups] == [
         ("Central", 5),
         ("North", 12),
         ("South", None),
-        ("West", None),
+        ("West", 7),
     ]
-    assert {"site": "South", "suppressed": True} in result.groups
-    assert result.total["responses"] == 28
+    assert {"site": "South", "suppressed": True, "reason": "small"} in result.groups
+    assert result.total["responses"] == 24 and result.total["left_out"] == {"small": 1}
     assert "11.25" not in json.dumps(result.to_json()) + describe_time(result)
     assert "11.3" not in json.dumps(result.to_json())
 
@@ -126,7 +125,7 @@ def test_the_group_of_four_is_hidden_and_the_total_cannot_reveal_it(loaded: Stor
 def test_by_site_and_by_site_and_approach_hide_the_same_groups(loaded: Store) -> None:
     by_site = {g["site"] for g in staff_measures(loaded, ["site"]).hidden}
     both = {g["site"] for g in staff_measures(loaded, ["site", "approach"]).hidden}
-    assert by_site == both == {"South", "West"}
+    assert by_site == both == {"South"}
 
 
 def test_by_approach_compares_with_usual_practice(loaded: Store) -> None:
@@ -135,20 +134,20 @@ def test_by_approach_compares_with_usual_practice(loaded: Store) -> None:
     assert by_approach["usual practice"]["motivation_mean"] == 2.6
     assert by_approach["usual practice"]["time_with_people_pct_mean"] == 30.0
     assert by_approach["usual practice"]["forms_and_systems_pct_mean"] == 70.0
-    assert by_approach["three conversations"]["responses"] == 23
+    assert by_approach["three conversations"]["responses"] == 19  # South's 4 left out
+    assert by_approach["three conversations"]["left_out"] == {"small": 1}
 
 
-def test_by_role_hides_the_small_role_and_one_more(loaded: Store) -> None:
+def test_by_role_hides_the_small_role_and_shows_the_rest(loaded: Store) -> None:
     result = staff_measures(loaded, ["role"])
-    # 3 occupational therapists are too few; with the total on show, the next smallest
-    # role (6 care managers) goes too, so what is hidden rests on 9.
-    assert result.groups == [
-        {"role": "care manager", "suppressed": True},
-        {"role": "occupational therapist", "suppressed": True},
-        next(g for g in result.groups if g["role"] == "social worker"),
-    ]
-    assert result.groups[2]["responses"] == 19
-    assert result.total["responses"] == 28
+    # 3 occupational therapists are too few. The 6 care managers are shown: the total
+    # adds up only what is on show, so nothing else is needed to protect the three.
+    care, therapist, social = result.groups
+    assert (care["role"], care["responses"]) == ("care manager", 6)
+    assert therapist == {"role": "occupational therapist", "suppressed": True, "reason": "small"}
+    # social workers: North's 6 and Central's 5; West's 4 and South's 4 are left out
+    assert (social["responses"], social["left_out"]) == (11, {"small": 2})
+    assert (result.total["responses"], result.total["left_out"]) == (17, {"small": 3})
 
 
 def test_by_month_for_one_site(loaded: Store) -> None:
@@ -158,9 +157,15 @@ def test_by_month_for_one_site(loaded: Store) -> None:
         ("2025-02", 6),
     ]
     assert result.total["responses"] == 12
-    # Across the approaches, January's 2 usual practice responses hide January's other 12.
+    # Across the approaches: usual practice's months (2 and 3) are hidden; three
+    # conversations' months show North's 6 each, leaving out West's and South's small months.
     by_approach = staff_measures(loaded, ["approach", "month"])
-    assert all(g.get("suppressed") for g in by_approach.groups)
+    shown = [(g["approach"], g["month"], g["responses"]) for g in by_approach.shown]
+    assert shown == [
+        ("three conversations", "2025-01", 6),
+        ("three conversations", "2025-02", 6),
+    ]
+    assert [g["reason"] for g in by_approach.hidden] == ["small", "small"]
 
 
 def test_only_consented_comments(loaded: Store) -> None:
@@ -176,10 +181,10 @@ def test_cli_json_and_table(loaded: Store, db_path: Path, capsys, monkeypatch) -
     db = str(db_path)
     assert main(["report", "staff", "--db", db, "--by", "site", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {"site": "South", "suppressed": True} in data["groups"]
+    assert {"site": "South", "suppressed": True, "reason": "small"} in data["groups"]
     north = next(g for g in data["groups"] if g["site"] == "North")
     assert north["time_with_people_pct_mean"] == 60.1 and north["responses"] == 12
-    assert data["total"]["responses"] == 28
+    assert data["total"]["responses"] == 24
 
     assert main(["report", "staff", "--db", db, "--by", "approach"]) == 0
     out = capsys.readouterr().out
@@ -188,13 +193,13 @@ def test_cli_json_and_table(loaded: Store, db_path: Path, capsys, monkeypatch) -
 
     assert main(["report", "staff", "--db", db, "--by", "role", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out.removeprefix("\ufeff"))))
-    assert [(r["role"], r["responses"]) for r in rows] == [
-        ("care manager", "fewer than 5"),
-        ("occupational therapist", "fewer than 5"),
-        ("social worker", "19"),
-        ("All", "28"),
+    assert [(r["role"], r["responses"], r["left_out"]) for r in rows] == [
+        ("care manager", "6", ""),
+        ("occupational therapist", "fewer than 5", ""),
+        ("social worker", "11", "2 groups of fewer than 5"),
+        ("All shown", "17", "3 groups of fewer than 5"),
     ]
-    assert rows[0]["motivation_mean"] == ""
+    assert rows[1]["motivation_mean"] == ""
 
     with pytest.raises(SystemExit) as exited:
         main(["report", "staff", "--db", db, "--by", "method"])

@@ -3,18 +3,20 @@
 The data (built here as CSV bytes and imported through the real import, extract date
 31/03/2025; the default period is 04/03/2025 to 31/03/2025 against 04/02/2025 to 03/03/2025):
 
-* Feedback. This period: North (three conversations) 10 responses, treated well 6 yes,
+* Feedback (survey figures take whole weeks: 03/03/2025 to 06/04/2025 against 27/01/2025 to
+  02/03/2025). This period: North (three conversations) 10 responses, treated well 6 yes,
   helped 8 yes, satisfaction 3 each; South 6, all yes, satisfaction 4; East 4 — the small
   group — treated well 1 of 4 (25.0%), satisfaction 1, 1, 1, 2 (mean 1.25): figures shown
-  nowhere; Central (usual practice) 8, treated well 4 yes, helped 3 yes, satisfaction 2.
-  Previous period: North 10, 9 yes to both, satisfaction 4. So three conversations fell
-  from 90.0% to 65.0% treated well and from 4.00 to 2.95 satisfaction: "feedback falling".
+  nowhere, and left out of every total, which says so; Central (usual practice) 8, treated
+  well 4 yes, helped 3 yes, satisfaction 2. Previous period: North 10, 9 yes to both,
+  satisfaction 4. So three conversations (North and South) fell from 90.0% to 75.0% treated
+  well and from 4.00 to 3.38 satisfaction: "feedback falling".
 * Staff. This period: North 6 responses, 60% of time with people, motivation 4, making a
   difference 5; Central 5 responses, 30%, 3, 3. Previous: North 6, 50%, 3, 4.
 * Conversations at North (three conversations) and Central (usual practice): conversion
   20.00% (2 of 10 new) this period and 40.00% (4 of 10) before, Central 50.00% (4 of 8);
-  cost change −£16 a week (12 completed of 27 requests, 15 ongoing: provisional), −£30 as it
-  stood on 03/03/2025; Conversation 1s underway for more than 28 days 5 now, 2 a week
+  cost change −£16 a week (12 completed of 27 requests, 15 ongoing: provisional); as it
+  stood on 03/03/2025 only 4 were completed, too few for an average; Central +£17 (6); Conversation 1s underway for more than 28 days 5 now, 2 a week
   earlier (the bulge is growing); median wait 2 days, 4 days before, 10 at Central.
 * Stories: one shared with consent this period, a newer one without consent.
 """
@@ -347,21 +349,27 @@ def test_default_period_is_the_last_four_weeks_to_the_data_as_of(loaded: Store) 
 def test_people_and_staff_figures_equal_the_reports(loaded: Store, db_path) -> None:  # type: ignore[no-untyped-def]
     summary = _summary(loaded)
     people = _figures(summary, "people")
-    assert people["Treated well: yes"].value == "65.0%"
-    assert people["Treated well: yes"].previous == "90.0%"
-    assert people["Treated well: yes"].change == "-25.0 points"
-    assert people["Treated well: yes"].usual == "50.0%"
-    assert people["Helped: yes"].value == "90.0%"
-    assert people["Mean satisfaction (1–5)"].value == "2.95"
+    treated = people["Treated well: yes"]
+    assert treated.value == "75.0%"  # North and South: East's 4 are left out, and it says so
+    assert treated.base == "of 16 who answered; all shown sites; 1 group of fewer than 5 left out"
+    assert treated.previous == "90.0%"
+    assert treated.change == "-15.0 points" and treated.tone == "worse"
+    assert treated.usual == "50.0%"
+    assert people["Helped: yes"].value == "87.5%"
+    assert people["Mean satisfaction (1–5)"].value == "3.38"
     assert people["Mean satisfaction (1–5)"].usual == "2.00"
     assert people["Stories of difference shared"].value == "1"
+    assert (
+        "Whole weeks: 03/03/2025 to 06/04/2025, against 27/01/2025 to 02/03/2025."
+        in (summary.section("people").notes[0])
+    )
 
     db = ["--db", str(db_path)]
     now = report_json(
-        ["feedback", *db, "--by", "approach", "--from", "2025-03-04", "--to", "2025-03-31"]
+        ["feedback", *db, "--by", "approach", "--from", "2025-03-03", "--to", "2025-04-06"]
     )
     before = report_json(
-        ["feedback", *db, "--by", "approach", "--from", "2025-02-04", "--to", "2025-03-03"]
+        ["feedback", *db, "--by", "approach", "--from", "2025-01-27", "--to", "2025-03-02"]
     )
     three = next(g for g in now["groups"] if g["approach"] == "three conversations")
     usual = next(g for g in now["groups"] if g["approach"] == "usual practice")
@@ -376,10 +384,11 @@ def test_people_and_staff_figures_equal_the_reports(loaded: Store, db_path) -> N
     assert staff["Time with people (mean %)"].value == "60.0%"
     assert staff["Time with people (mean %)"].previous == "50.0%"
     assert staff["Time with people (mean %)"].change == "+10.0 points"
+    assert staff["Time with people (mean %)"].tone == "better"
     assert staff["Time with people (mean %)"].usual == "30.0%"
     assert staff["Making a difference (mean, 1–5)"].value == "5.00"
     reported = report_json(
-        ["staff", *db, "--by", "approach", "--from", "2025-03-04", "--to", "2025-03-31"]
+        ["staff", *db, "--by", "approach", "--from", "2025-03-03", "--to", "2025-04-06"]
     )
     three_staff = next(g for g in reported["groups"] if g["approach"] == "three conversations")
     assert staff["Time with people (mean %)"].number == three_staff["time_with_people_pct_mean"]
@@ -395,11 +404,20 @@ def test_money_and_conversation_figures_equal_the_reports(loaded: Store, db_path
         "40.00%",
         "50.00%",
     )
-    assert conversion.base == "2 of 10 new requests"
+    assert conversion.base == "2 of 10 new requests (95% interval 5.67% to 50.98%)"
+    assert conversion.tone == "better"  # down from 40.00%
     cost = money["Average change in weekly cost of care per person"]
-    assert (cost.value, cost.previous, cost.usual) == ("-£16", "-£30", "+£17")
-    assert cost.change == "+£14.17 a week"
-    assert money["Approx. impact on full-year budget"].value == "-£10,000"
+    # as it stood on 03/03/2025 only 4 requests were completed: too few for an average
+    assert (cost.value, cost.previous, cost.usual) == ("-£16", "hidden: fewer than 5", "+£17")
+    assert cost.change == "" and cost.tone == ""
+    # the full-year impact is beside the average, as volume × average, not a headline
+    assert "Full-year impact: volume × average, 12 × -£15.83 × 52 weeks = -£10,000" in cost.base
+    assert "Approx. impact on full-year budget" not in money
+    difference = money["Difference from usual practice (average a week)"]
+    assert difference.value == "-£33"  # -£15.83 against +£16.67
+    assert "-£32.50 a week per person against usual practice; 95% interval" in difference.base
+    reablement = money["New requests met with reablement"]
+    assert (reablement.value, reablement.base) == ("0.00%", "0 of 10 new requests")
 
     db = ["--db", str(db_path)]
     rows = report_json(
@@ -407,16 +425,15 @@ def test_money_and_conversation_figures_equal_the_reports(loaded: Store, db_path
     )
     three = next(r for r in rows["groups"] if r["approach"] == "three conversations")
     assert conversion.number == pytest.approx(three["conversion_rate"])
+    assert three["reablement"] == 0 and three["reablement_rate"] == 0.0
     report = report_json(["cost-change", *db, "--to", "2025-03-31"])
     group = next(g for g in report["groups"] if g["approach"] == "three conversations")
     assert (group["conversations"], group["ongoing"]) == (27, 15)
     assert cost.number == pytest.approx(group["mean_weekly_change"])
     earlier = report_json(["cost-change", *db, "--to", "2025-03-03", "--as-of", "2025-03-03"])
-    assert cost.previous_number == pytest.approx(
-        next(g for g in earlier["groups"] if g["approach"] == "three conversations")[
-            "mean_weekly_change"
-        ]
-    )
+    then = next(g for g in earlier["groups"] if g["approach"] == "three conversations")
+    assert then["mean_weekly_change"] is None and cost.previous_number is None
+    assert then["no_average_because"] == "fewer than 5 completed requests"
     harrow = cost_table(summary.cost)
     assert harrow.columns == ["", "three conversations", "usual practice"]
     assert ["Work still ongoing", "15", "8"] in harrow.rows
@@ -471,10 +488,14 @@ def test_the_small_group_is_hidden_everywhere_in_the_summary(loaded: Store) -> N
     summary = _summary(loaded)
     table = summary.section("people").tables[0]
     by_site = {row[0]: row for row in table.rows}
-    assert by_site["East"][2] == "fewer than 5" and by_site["East"][3:] == ["", "", "", ""]
-    # South is hidden too: with the three conversations total on show, South would give East away.
-    assert by_site["South"][2] == "fewer than 5"
+    assert by_site["East"][2] == "fewer than 5"
+    assert by_site["East"][3:] == ["hidden", "hidden", "hidden", "hidden", ""]
+    # South has 6: shown beside East, the total adding up only the sites on show
+    assert by_site["South"][2:4] == ["6", "100.0%"]
     assert by_site["North"][2:4] == ["10", "60.0%"]
+    assert by_site["All shown"][2] == "24" and by_site["All shown"][-1] == (
+        "1 group of fewer than 5"
+    )
     east = _figures(_summary(loaded, ("East",)), "people")
     assert east["Treated well: yes"].value == "not shown"
     assert east["Treated well: yes"].base == "fewer than 5 responses"
@@ -482,12 +503,15 @@ def test_the_small_group_is_hidden_everywhere_in_the_summary(loaded: Store) -> N
     assert "1.25" not in everything and "25.0%" not in everything
 
 
-def test_several_sites_are_shown_site_by_site(loaded: Store) -> None:
+def test_several_sites_are_added_up_from_their_groups_on_show(loaded: Store) -> None:
     summary = _summary(loaded, ("North", "South"))
-    assert not [f for f in summary.section("people").figures if f.label == "Treated well: yes"]
-    assert "site by site" in summary.section("people").notes[0]
+    treated = _figures(summary, "people")["Treated well: yes"]
+    assert (treated.value, treated.base) == ("75.0%", "of 16 who answered")
     rows = summary.section("people").tables[0].rows
     assert [r[0] for r in rows] == ["North", "South"]
+    with_east = _figures(_summary(loaded, ("North", "East")), "people")["Treated well: yes"]
+    assert with_east.value == "60.0%"  # North's 6 of 10; East is left out, and it says so
+    assert with_east.base.endswith("all shown sites; 1 group of fewer than 5 left out")
 
 
 # --- what needs attention ------------------------------------------------------------------
@@ -507,9 +531,9 @@ def test_attention_items_fire_on_the_built_data(loaded: Store) -> None:
         in titles["The Conversation 1 bulge is growing"].detail
     )
     falling = titles["Feedback from people and families is falling"].detail
-    assert "Treated well: yes 65.0%, down from 90.0%" in falling
-    assert "Mean satisfaction (1–5) 2.95, down from 4.00" in falling
-    assert "Helped" not in falling  # 90.0% both times
+    assert "Treated well: yes 75.0%, down from 90.0%" in falling
+    assert "Mean satisfaction (1–5) 3.38, down from 4.00" in falling
+    assert "Helped" not in falling  # 87.5% against 90.0%: less than 5 points
     assert (
         "three conversations: 15 of 27 requests are still ongoing"
         in titles["Many cost-change results are still provisional"].detail

@@ -92,20 +92,22 @@ def test_the_pack_carries_the_reports_figures(pages: list[str], pack_store: Path
     text = _flat(pages)
     db = ["--db", str(pack_store)]
     period = ["--from", "2025-03-04", "--to", "2025-03-31"]
-    feedback = report_json(["feedback", *db, "--by", "approach", *period])
+    weeks = ["--from", "2025-03-03", "--to", "2025-04-06"]  # survey figures: whole weeks
+    feedback = report_json(["feedback", *db, "--by", "approach", *weeks])
     three = next(g for g in feedback["groups"] if g["approach"] == "three conversations")
     usual = next(g for g in feedback["groups"] if g["approach"] == "usual practice")
     for figure in (
-        f"{three['treated_well_yes_pct']:.1f}%",  # 65.0%
+        f"{three['treated_well_yes_pct']:.1f}%",  # 75.0%
         f"{three['helped_yes_pct']:.1f}%",
-        f"{three['satisfaction_mean']:.2f}",  # 2.95
+        f"{three['satisfaction_mean']:.2f}",  # 3.38
         f"{usual['treated_well_yes_pct']:.1f}%",
         f"of {three['treated_well_answered']} who answered",
     ):
         assert figure in text, figure
-    assert "65.0%" in text and "2.95" in text and "-25.0 points" in text
+    assert "75.0%" in text and "3.38" in text and "-15.0 points (worse)" in text
+    assert "all shown sites; 1 group of fewer than 5 left out" in text
 
-    staff = report_json(["staff", *db, "--by", "approach", *period])
+    staff = report_json(["staff", *db, "--by", "approach", *weeks])
     three_staff = next(g for g in staff["groups"] if g["approach"] == "three conversations")
     assert f"{three_staff['time_with_people_pct_mean']:.1f}%" in text  # 60.0%
 

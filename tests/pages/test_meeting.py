@@ -75,13 +75,25 @@ def test_headline_figures_with_change_and_usual_practice(loaded: Store, app_test
     at = app_test(PAGE)
     assert at.title[0].value == "Making it Happen"
     metrics = _metrics(at)
-    assert metrics["Treated well: yes"] == ("65.0%", "-25.0 points")
+    assert metrics["Treated well: yes"] == ("75.0%", "-15.0 points")
     assert metrics["Time with people (mean %)"] == ("60.0%", "+10.0 points")
     assert metrics["New requests that led to long-term support"] == ("20.00%", "-20.00 points")
     assert metrics["Average change in weekly cost of care per person"][0] == "-£16"
     assert metrics["Conversation 1s underway for more than 28 days"] == ("5", "+3")
+    # colour-blind-safe: orange for worse for people, blue for better, grey for neither
+    from streamlit.proto.Metric_pb2 import Metric
+
+    colours = {m.label: m.proto.color for m in at.metric}
+    assert colours["Treated well: yes"] == Metric.MetricColor.ORANGE
+    assert colours["Time with people (mean %)"] == Metric.MetricColor.BLUE
+    assert colours["Conversation 1s underway for more than 28 days"] == Metric.MetricColor.ORANGE
+    assert "Worse than the previous period" in _texts(at)
     texts = _texts(at)
-    assert "Previous period (04/02/2025 to 03/03/2025): 90.0%\nUsual practice: 50.0%" in texts
+    # survey figures compare whole weeks, and the line names them
+    assert (
+        "Previous period (27/01/2025 to 02/03/2025): 90.0%\nWorse than the previous period\n"
+        "Usual practice: 50.0%"
+    ) in texts
     assert "Period: 04/03/2025 to 31/03/2025, compared with 04/02/2025 to 03/03/2025" in texts
     # The period chosen by default is written to the address, so the view can be shared.
     assert at.query_params["from"] == "2025-03-04" and at.query_params["to"] == "2025-03-31"
@@ -101,7 +113,7 @@ def test_small_group_hidden_and_story_consented_and_literal(loaded: Store, app_t
     at = app_test(PAGE)
     table = _tables(at)[0]
     east = next(row for row in table if row["Site"] == "East")
-    assert east["Responses"] == "fewer than 5" and east["Treated well: yes"] == ""
+    assert east["Responses"] == "fewer than 5" and east["Treated well: yes"] == "hidden"
     shown = "\n".join(text for _, text in visible_text(at))
     assert "1.25" not in shown and "25.0%" not in shown
     assert SHARED_TITLE in _texts(at) and SHARED_STORY in _texts(at)
@@ -164,12 +176,12 @@ def test_a_rerun_reuses_the_figures_until_the_data_changes(loaded: Store, app_te
     from evaluation.store.figures import FIGURES
 
     at = app_test(PAGE)
-    assert _metrics(at)["Treated well: yes"][0] == "65.0%"
+    assert _metrics(at)["Treated well: yes"][0] == "75.0%"
     computed = FIGURES.computed
     at.run()
     assert not at.exception
     assert FIGURES.computed == computed
-    assert _metrics(at)["Treated well: yes"][0] == "65.0%"
+    assert _metrics(at)["Treated well: yes"][0] == "75.0%"
 
     feedback = [b["batch_id"] for b in batches.log(loaded) if b["kind"] == "feedback"]
     for batch in feedback:

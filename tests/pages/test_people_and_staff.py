@@ -55,17 +55,19 @@ def test_people_page_headline_figures_with_their_counts(feedback_store: Store, a
     at = app_test("pages/people.py")
     assert at.title[0].value == "People and families"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Responses"] == "28"
-    assert metrics["Treated well: yes"] == "64.3%"
-    assert metrics["Helped: yes"] == "69.2%"
-    assert metrics["Mean satisfaction (1–5)"] == "3.14"
+    # the headline adds up the groups on show, and says that it left East's 4 out
+    assert metrics["Responses"] == "24"
+    assert metrics["Treated well: yes"] == "58.3%"
+    assert metrics["Helped: yes"] == "63.6%"
+    assert metrics["Mean satisfaction (1–5)"] == "3.46"
     captions = [c.value for c in at.caption]
-    assert "of 26 who answered" in captions  # helped: two left it blank
+    # helped: two left it blank
+    assert "of 22 who answered (all shown groups; 1 group of fewer than 5 left out)" in captions
 
     compact, table = at.dataframe[0].value, at.dataframe[1].value
     assert list(compact.columns) == [
         "Site", "Approach", "Responses", "Treated well: yes", "Helped: yes", "Listened to: yes",
-        "Mean satisfaction (1–5)",
+        "Mean satisfaction (1–5)", "Left out",
     ]  # fmt: skip
     assert _row(compact, Site="North")["Helped: yes"] == "75.0%"
     north = _row(table, Site="North")
@@ -74,9 +76,11 @@ def test_people_page_headline_figures_with_their_counts(feedback_store: Store, a
     assert (north["Helped: yes"], north["Helped: answered"]) == ("75.0%", "8")
     assert north["Mean satisfaction (1–5)"] == "3.90"
     east = _row(table, Site="East")
-    assert east["Responses"] == "fewer than 5" and east["Treated well: yes"] == ""
-    assert _row(table, Site="South")["Responses"] == "fewer than 5"
-    assert _row(table, Site="All")["Responses"] == "28"
+    assert east["Responses"] == "fewer than 5" and east["Treated well: yes"] == "hidden"
+    # South has 6 responses: shown beside East, not hidden with it
+    assert _row(table, Site="South")["Responses"] == "6"
+    total = _row(table, Site="All shown")
+    assert (total["Responses"], total["Left out"]) == ("24", "1 group of fewer than 5")
     # The chart's text alternative gives the same figures with their bases.
     assert any(
         "North, three conversations: 70.0% yes of 10 who answered" in t.value for t in at.text
@@ -96,7 +100,9 @@ def test_the_small_group_is_hidden_everywhere_on_the_page(feedback_store: Store,
 def test_comparison_with_usual_practice(feedback_store: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     at = app_test("pages/people.py")
     compared = at.dataframe[2].value
-    assert _row(compared, Approach="three conversations")["Treated well: yes"] == "70.0%"
+    three = _row(compared, Approach="three conversations")
+    assert (three["Treated well: yes"], three["Responses"]) == ("62.5%", "16")
+    assert three["Left out"] == "1 group of fewer than 5"
     assert _row(compared, Approach="usual practice")["Treated well: yes"] == "50.0%"
     assert _row(compared, Approach="usual practice")["Responses"] == "8"
 
@@ -182,7 +188,7 @@ def test_staff_page_figures_small_group_and_time(staff_store: Store, app_test) -
     assert north["Time with people (mean %)"] == "60.1%"
     assert north["Forms and systems (mean %)"] == "39.9%"
     assert _row(table, Site="South")["Responses"] == "fewer than 5"
-    assert _row(table, Site="West")["Responses"] == "fewer than 5"
+    assert _row(table, Site="West")["Responses"] == "7"
     texts = [t.value for t in at.text]
     assert any(
         "North, three conversations: 60.1% with people, 39.9% on forms and systems "
