@@ -3,14 +3,16 @@
 Figures: each file's check (``ingest.checks.check``, once per session) and the import log
 (``store.batches.log``), shown by ``ui.upload``; nothing is stored until every file is clean.
 A Client Level Data extract is checked and summarised by ``ingest.cld.check_cld`` and shown
-by ``ui.cld``.
+by ``ui.cld``. A file whose headings fit no kind gets ``ui.mapping``'s "Map your columns"
+step (its preview ``present.mapping.preview_rows``); ``ui.mapping_profiles`` lists the saved
+profiles (``store.profiles``).
 """
 
 from datetime import date
 
 import streamlit as st
 
-from ui import cld, upload
+from ui import cld, mapping, mapping_profiles, upload
 from ui.session import current_store, require, visitor
 
 st.title("Upload data")
@@ -39,12 +41,14 @@ if not allowed.is_admin:
         "batches. Care packages carry no site, so an admin imports them."
     )
     st.text("Your sites: " + ", ".join(who.person.sites if who.person else ()))
+reading = mapping.reading(store)
 files = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
 extracts, files = cld.split(files or [], kind)
 cld.step(store, extracts, allowed, as_of)
-checked = [upload.checked_file(f.name, f.getvalue(), f.file_id, kind) for f in files]
-for item in checked:
+checked = [upload.checked_file(f.name, f.getvalue(), f.file_id, kind, reading) for f in files]
+for given, item in zip(files, checked, strict=True):
     upload.file_report(item, allowed)
+    mapping.step(store, item, given.getvalue(), reading)
 if checked:
     upload.import_block(store, checked, allowed, as_of)
 if st.session_state.get("last_import"):
@@ -54,5 +58,6 @@ if st.session_state.get("last_import"):
 upload.history(store, allowed)
 if st.session_state.get("last_undo"):
     st.success(st.session_state.pop("last_undo"))
+mapping_profiles.saved_block(store)
 upload.erase(store, allowed)
 upload.templates()

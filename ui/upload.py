@@ -24,7 +24,7 @@ from evaluation.ingest.templates import columns_table, template_csv
 from evaluation.present.exports import to_csv
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
-from ui import components
+from ui import components, mapping
 from ui.session import current_user
 
 DETECT = "Detect from the headers"
@@ -39,13 +39,24 @@ def choose_kind() -> str | None:
     return next((k.name for k in KINDS.values() if k.label == label), None)
 
 
-def checked_file(name: str, data: bytes, file_id: str, kind: str | None) -> Checked:
-    """Check each uploaded file once per session, not on every rerun."""
+def checked_file(
+    name: str, data: bytes, file_id: str, kind: str | None, reading: mapping.Reading | None = None
+) -> Checked:
+    """Check each uploaded file once per session, not on every rerun (``reading``: the
+    mapping profile chosen, or the saved ones to try)."""
     cache = st.session_state.setdefault("checked", {})
-    key = (file_id, kind)
+    reading = reading or mapping.Reading()
+    key = (file_id, kind, reading.key)
     if key not in cache:
         bar = st.progress(0.0, text=f"Reading {name}…")
-        cache[key] = check(data, name, kind, progress=lambda done, stage: bar.progress(done, stage))
+        cache[key] = check(
+            data,
+            name,
+            kind,
+            progress=lambda done, stage: bar.progress(done, stage),
+            profile=reading.profile,
+            saved=reading.saved,
+        )
         bar.empty()
     return cache[key]
 
@@ -78,6 +89,7 @@ def file_report(item: Checked, allowed: Permissions) -> None:
         st.text(f"File: {item.file_name}")
         if item.kind:
             st.caption(f"Detected kind: {item.kind.label} — {len(item.preview)} row(s) previewed")
+        mapping.used(item)
         if item.problems:
             problem_list(item.problems, item.file_name, f"problems-{item.sha256}")
             return

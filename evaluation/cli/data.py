@@ -13,12 +13,14 @@ from typing import TypeVar
 
 from evaluation.admin.backup import backup, restore
 from evaluation.admin.erasure import erase_person
-from evaluation.cli.options import add_db, iso_date, refuse
+from evaluation.cli.options import add_db, add_mapping, iso_date, refuse
 from evaluation.core.contract import KINDS
 from evaluation.ingest import sample
 from evaluation.ingest.cld import CldImported
 from evaluation.ingest.cld_settings import SettingsError
 from evaluation.ingest.importer import ImportFailed, import_files
+from evaluation.ingest.mapping_profile import ProfileError
+from evaluation.ingest.mapping_saved import profile_from
 from evaluation.present.cld import settings_text, summary_text
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
@@ -46,6 +48,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
     store = Store(args.db)
     try:
+        profile = profile_from(store, args.mapping) if args.mapping else None
         results = import_files(
             store,
             files,
@@ -55,8 +58,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             source="cli",
             cld_sites=args.cld_site,
             cld_patterns=args.cld_conversation_pattern,
+            profile=profile,
         )
-    except SettingsError as error:
+    except (SettingsError, ProfileError) as error:
         return refuse(error)
     except ImportFailed as failed:
         for checked in failed.checked:
@@ -189,6 +193,7 @@ def add_commands(commands: Commands) -> None:
         "(repeat; replaces the defaults 'conversation\\s*([123])' and "
         "'initial conversation=1'; a REGEX without =N takes N from its first group)",
     )
+    add_mapping(p)
     p.set_defaults(run=cmd_import)
 
     p = commands.add_parser("sample", help="write the sample CSV files")

@@ -16,6 +16,7 @@ from evaluation.cli import (
     cost_change,
     data,
     direct_payments,
+    mappings,
     over_time,
     pack,
     surveys,
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     data.add_commands(commands)
+    mappings.add_commands(commands)
 
     p = commands.add_parser("pack", help="write the Making it Happen meeting pack (PDF)")
     add_db(p)

@@ -53,11 +53,23 @@ def threshold(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def add_db(parser: argparse.ArgumentParser) -> None:
+def add_db(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """``--db``; a subcommand's own gives ``default=argparse.SUPPRESS`` so that it doesn't
+    undo a ``--db`` given before it."""
     parser.add_argument(
         "--db",
         type=Path,
+        default=default,
         help="the DuckDB store (default: $EVALUATION_DB or data/evaluation.duckdb)",
+    )
+
+
+def add_mapping(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mapping",
+        metavar="PROFILE",
+        help="read the files with a mapping profile: a .toml file, or the name of a saved one "
+        "(python -m evaluation mappings)",
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from evaluation.core.contract import KINDS, Kind, Record
 from evaluation.core.values import WHITESPACE
 from evaluation.ingest.fast_check import PREVIEW_ROWS, FastResult, check_fast
+from evaluation.ingest.mapping import Plan, plan_for
+from evaluation.ingest.mapping_profile import Profile
 from evaluation.ingest.reading import (
     NeedsRowByRow,
     Problem,
@@ -42,6 +44,9 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     preview: list[dict[str, str]] = field(default_factory=list)
+    profile: str | None = None  # the mapping profile that read it, if one did
+    unmapped: int = 0  # headings and values of the file that profile doesn't know
+    headings_fit: bool = True  # False: its headings fit no kind (the page offers a mapping)
 
     @property
     def ok(self) -> bool:
@@ -87,12 +92,16 @@ def check(
     *,
     engine: str = "auto",
     progress: Progress = silent,
+    profile: Profile | None = None,
+    saved: Sequence[Profile] = (),
 ) -> Checked:
     """Read and validate one file; every problem is collected, nothing is stored.
 
     ``engine="auto"`` checks the whole file at once in DuckDB and falls back to the row-by-row
     reader for files whose structure is broken (it words those problems exactly);
-    ``engine="python"`` forces the row-by-row path (the tests compare the two).
+    ``engine="python"`` forces the row-by-row path (the tests compare the two). ``profile``
+    maps the file's headings and words first; without one, a file whose headings fit no kind
+    is read with the ``saved`` profile that fits it, if any (``mapping.choose``).
     """
     checked = Checked(file_name=display_name(file_name), sha256=hashlib.sha256(data).hexdigest())
     if kind is not None and kind not in KINDS:
@@ -104,29 +113,68 @@ def check(
         if engine == "python":
             raise NeedsRowByRow("asked for")
         utf8, headers = read_header(data)
-        chosen = _choose_kind(headers, kind, checked)
+        plan = _plan(headers, kind, profile, saved, checked)
+        chosen = plan.kind if plan else _choose_kind(headers, kind, checked)
         if chosen is None:
             return checked
-        positions = _match_headers(headers, chosen, checked)
+        positions = plan.positions if plan else _match_headers(headers, chosen, checked)
         if checked.problems:
             return checked
         progress(0.1, f"Checking every value in {checked.file_name}")
-        fast = check_fast(utf8, headers, positions, chosen)
+        fast = check_fast(utf8, headers, positions, chosen, plan.rewrite if plan else None)
     except NeedsRowByRow:
-        return _check_row_by_row(data, kind, checked)
+        return _check_row_by_row(data, kind, checked, profile, saved)
     except Refused as refused:
         checked.problems.append(refused.problem)
         return checked
     progress(0.5, f"Wording any problems in {checked.file_name}")
     _explain(fast, chosen, checked)
+    if plan:
+        _reworded(plan, checked)
     progress(0.6, f"Checked {checked.file_name}")
     return checked
+
+
+def _plan(
+    headers: list[str],
+    kind: str | None,
+    profile: Profile | None,
+    saved: Sequence[Profile],
+    checked: Checked,
+) -> Plan | None:
+    """The mapping this file is read with (None: the contract's own headings); its heading
+    problems and ignored columns go on ``checked``."""
+    fits = not saved or headings_fit(headers, kind)
+    plan = plan_for(headers, kind, profile, () if fits else saved)
+    if plan:
+        checked.kind, checked.profile = plan.kind, plan.profile.name
+        checked.problems.extend(plan.problems)
+        checked.unmapped = len(plan.problems)
+        checked.ignored_columns.extend(plan.ignored)
+    return plan
+
+
+def _reworded(plan: Plan, checked: Checked) -> None:
+    """Problems in the file's own headings and words, unmapped values among them."""
+    checked.problems = plan.reword(checked.problems)
+    checked.unmapped += len(plan.unmapped)
+    if checked.problems:
+        checked.table = None
+
+
+def headings_fit(headers: list[str], kind: str | None = None) -> bool:
+    """Whether the headings alone make a file of a kind (the kind asked for, or the one
+    detected), with every required column."""
+    chosen = KINDS[kind] if kind else detect_kind(headers)
+    keys = {normalise_header(h) for h in headers}
+    return chosen is not None and all(normalise_header(c) in keys for c in chosen.required)
 
 
 def _choose_kind(headers: list[str], kind: str | None, checked: Checked) -> Kind | None:
     """The kind asked for, else the one the headers show; None (with the problem) if neither."""
     chosen = KINDS[kind] if kind else detect_kind(headers)
     if chosen is None:
+        checked.headings_fit = False
         checked.problems.append(
             Problem(
                 1,
@@ -184,20 +232,31 @@ def _duplicate(kind: Kind, row: int, identifier: str, first: int) -> Problem:
     )
 
 
-def _check_row_by_row(data: bytes, kind: str | None, checked: Checked) -> Checked:
+def _check_row_by_row(
+    data: bytes,
+    kind: str | None,
+    checked: Checked,
+    profile: Profile | None = None,
+    saved: Sequence[Profile] = (),
+) -> Checked:
     """The exact reader: the csv module and one model per row (slow, but words everything)."""
+    checked.ignored_columns.clear()  # the fast path may have listed them before it gave up
     try:
         table = read_table(data)
     except Refused as refused:
         checked.problems.append(refused.problem)
         return checked
-    chosen = _choose_kind(table.headers, kind, checked)
+    plan = _plan(table.headers, kind, profile, saved, checked)
+    chosen = plan.kind if plan else _choose_kind(table.headers, kind, checked)
     if chosen is None:
         return checked
-    positions = _match_headers(table.headers, chosen, checked)
+    positions = plan.positions if plan else _match_headers(table.headers, chosen, checked)
     if checked.problems:
         return checked
-    _validate_rows(table.rows, len(table.headers), positions, chosen, checked)
+    mapper = plan.map_row if plan else None
+    _validate_rows(table.rows, len(table.headers), positions, chosen, checked, mapper)
+    if plan:
+        _reworded(plan, checked)
     return checked
 
 
@@ -225,6 +284,7 @@ def _match_headers(headers: list[str], kind: Kind, checked: Checked) -> dict[str
         positions[column] = index
     for column in kind.required:
         if column not in positions:
+            checked.headings_fit = False
             checked.problems.append(
                 Problem(1, column, None, f"required column is missing from the {kind.name} file")
             )
@@ -237,6 +297,7 @@ def _validate_rows(
     positions: dict[str, int],
     kind: Kind,
     checked: Checked,
+    mapper: Callable[[int, dict[str, str]], dict[str, str]] | None = None,
 ) -> None:
     width = max(positions.values()) + 1 if positions else 0
     first_seen: dict[str, int] = {}
@@ -256,6 +317,8 @@ def _validate_rows(
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
         raw = {column: cells[index] for column, index in positions.items()}
+        if mapper is not None:
+            raw = mapper(row_number, raw)
         if len(checked.preview) < PREVIEW_ROWS:
             checked.preview.append(raw)
         try:

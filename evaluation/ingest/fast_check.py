@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,8 @@ from evaluation.ingest.reading import NeedsRowByRow
 
 _WS = v.WHITESPACE
 PREVIEW_ROWS = 10
+# Columns rewritten before the check (a mapping profile): (raw, positions) → the same, changed.
+Rewrite = Callable[[pa.Table, dict[str, int]], tuple[pa.Table, dict[str, int]]]
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,14 @@ def _private_file(data: bytes, place: str | None) -> str:
 
 
 def check_fast(
-    data: bytes, headers: list[str], positions: dict[str, int], kind: Kind
+    data: bytes,
+    headers: list[str],
+    positions: dict[str, int],
+    kind: Kind,
+    rewrite: Rewrite | None = None,
 ) -> FastResult:
-    """Parse and check UTF-8 CSV bytes (header included) in DuckDB."""
+    """Parse and check UTF-8 CSV bytes (header included) in DuckDB; ``rewrite`` (a mapping
+    profile's) changes the text columns first."""
     if _unusual_lines(data):
         raise NeedsRowByRow("blank lines or lone carriage returns")
     columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
@@ -128,6 +136,8 @@ def check_fast(
         finally:
             os.unlink(path)
             os.rmdir(os.path.dirname(path))
+        if rewrite is not None:
+            raw, positions = rewrite(raw, positions)
         return _validate(con, raw, kind, positions)
     finally:
         con.close()

@@ -17,6 +17,8 @@ import pyarrow as pa
 from evaluation.ingest.checks import Checked, Progress, check, silent
 from evaluation.ingest.cld import CldChecked, CldImported, check_cld, settings_for, store_cld
 from evaluation.ingest.cld_read import recognise
+from evaluation.ingest.mapping_profile import Profile
+from evaluation.ingest.mapping_saved import saved_profiles
 from evaluation.ingest.pseudonyms import Pseudonymiser
 from evaluation.store import batches
 from evaluation.store.connection import Store
@@ -36,20 +38,23 @@ class Imported:
     unchanged: int
     as_of: date
     ignored_columns: tuple[str, ...] = ()
+    profile: str | None = None  # the mapping profile that read the file
 
     def summary(self) -> str:
+        mapped = f" (read with the mapping profile '{self.profile}')" if self.profile else ""
+        name = self.file_name + mapped
         if self.batch_id is None:
             return (
-                f"{self.file_name}: {self.kind}, nothing new — all {self.unchanged} rows are "
+                f"{name}: {self.kind}, nothing new — all {self.unchanged} rows are "
                 "already in the store (no batch recorded)"
             )
         if self.added == self.replaced == 0:
             return (
-                f"{self.file_name}: {self.kind}, batch {self.batch_id}: all {self.unchanged} rows "
+                f"{name}: {self.kind}, batch {self.batch_id}: all {self.unchanged} rows "
                 f"already in the store; the data is now as of {self.as_of:%d/%m/%Y}"
             )
         text = (
-            f"{self.file_name}: {self.kind}, batch {self.batch_id}: {self.added} added, "
+            f"{name}: {self.kind}, batch {self.batch_id}: {self.added} added, "
             f"{self.replaced} replaced, {self.unchanged} unchanged (as of {self.as_of:%d/%m/%Y})"
         )
         if self.ignored_columns:
@@ -75,8 +80,12 @@ def import_files(
     source: str = "upload",
     cld_sites: Sequence[str] = (),
     cld_patterns: Sequence[str] = (),
+    profile: Profile | None = None,
 ) -> list[Imported | CldImported]:
     """Check every file, then store each as a batch; if any file has problems, store none.
+
+    ``profile`` maps every file's headings and words; without one, a file whose headings fit
+    no kind is read with the saved profile that fits it (``ingest.mapping.choose``).
 
     Files are checked two at a time, and each clean file's ids are pseudonymised as soon as
     it is checked, while the others are still being checked or written: DuckDB, Arrow and
@@ -87,19 +96,22 @@ def import_files(
 
     A Client Level Data extract (``cld``) is recognised by its headers and checked with the
     site districts and conversation patterns given (``cld_settings.combine``); it lands as one
-    batch of conversations and care packages.
+    batch of conversations and care packages. A file read with a ``profile`` is never taken
+    for an extract.
     """
     pseudonyms = Pseudonymiser(store.key)
-    extracts = [kind is None and recognise(data) for _, data in files]
+    extracts = [kind is None and profile is None and recognise(data) for _, data in files]
     cld = settings_for(store, cld_sites, cld_patterns) if any(extracts) else None
     with (
         ThreadPoolExecutor(CHECKED_AT_ONCE, thread_name_prefix="import-check") as checking,
         ThreadPoolExecutor(1, thread_name_prefix="import-pseudonyms") as hashing,
     ):
+        saved = None if profile else saved_profiles(store)
+        mapping = {"profile": profile} if profile else {"saved": saved} if saved else {}
         checks = [
             checking.submit(check_cld, data, name, cld, store.key)
             if extract
-            else checking.submit(check, data, name, kind)
+            else checking.submit(check, data, name, kind, **mapping)
             for (name, data), extract in zip(files, extracts, strict=True)
         ]
         hashed: dict[Future[Checked | CldChecked], Future[pa.Table | None]] = {}
@@ -195,4 +207,5 @@ def _write(
         unchanged=result.unchanged,
         as_of=day,
         ignored_columns=tuple(checked.ignored_columns),
+        profile=checked.profile,
     )
