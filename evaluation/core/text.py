@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 ASCII_SPACE = " \t\r\n\x0b\x0c"
 INVISIBLE = r"\p{Cf}"  # format characters: U+200B–U+200D, U+2060, U+FEFF, U+00AD, U+200E…
 SPACE_RUN = r"[\t\n\x{0b}\x{0c}\r \x{85}\p{Z}]+"  # \p{Z}: every Unicode space and separator
+ASCII_RUN = r"[\t\n\x{0b}\x{0c}\r ]+"
 _ASCII_RUN = re.compile(r"[\t\n\x0b\x0c\r ]+")
 
 
@@ -45,7 +46,7 @@ def normalise_array(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedA
         texts = pc.utf8_normalize(texts, form="NFKC")
         texts = pc.replace_substring_regex(texts, pattern=SPACE_RUN, replacement=" ")
     elif pc.any(pc.match_substring_regex(texts, pattern=r"[\t\n\x{0b}\x{0c}\r]|  ")).as_py():
-        texts = pc.replace_substring_regex(texts, pattern=r"[\t\n\x{0b}\x{0c}\r ]+", replacement=" ")
+        texts = pc.replace_substring_regex(texts, pattern=ASCII_RUN, replacement=" ")
     return pc.utf8_trim(texts, characters=" ")
 
 
