@@ -3,6 +3,12 @@
 ``import_files`` checks every file first (``evaluation.ingest.checks``) and writes only when
 all are clean: a bad file means nothing is stored. Each good file then lands as one batch,
 in one transaction, its person and worker ids replaced by pseudonyms on the way in.
+
+Who imports matters (``allowed``, their permissions; the command line imports as an admin):
+every row must be for one of their sites, and a row may replace a stored one only when the
+stored row's site is theirs too. Both are checked before anything is written, and the second
+again inside each batch's transaction (``store.batches.NotYours``), so a file that would
+overwrite another site's records is refused whole, with the ids named.
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from datetime import date
 
 import pyarrow as pa
 
+from evaluation.admin.access import LOCAL_ADMIN, Permissions, file_sites
 from evaluation.ingest.checks import Checked, Progress, check, silent
 from evaluation.ingest.pseudonyms import Pseudonymiser
+from evaluation.ingest.reading import Problem
 from evaluation.store import batches
 from evaluation.store.connection import Store
 
@@ -70,6 +78,7 @@ def import_files(
     as_of: date | None = None,
     imported_by: str = "local user",
     source: str = "upload",
+    allowed: Permissions = LOCAL_ADMIN,
 ) -> list[Imported]:
     """Check every file, then store each as a batch; if any file has problems, store none.
 
@@ -90,6 +99,9 @@ def import_files(
         for done in as_completed(checks):
             hashed[done] = hashing.submit(_pseudonymised, done.result(), pseudonyms)
         checked = [c.result() for c in checks]
+        for item in checked:
+            if item.ok:
+                item.problems.extend(ownership_problems(store, item, allowed))
         if not all(c.ok for c in checked):
             for pending in hashed.values():
                 pending.cancel()
@@ -102,9 +114,50 @@ def import_files(
                 as_of=as_of,
                 imported_by=imported_by,
                 source=source,
+                allowed=allowed,
             )
             for future, c in zip(checks, checked, strict=True)
         ]
+
+
+def ownership_problems(store: Store, checked: Checked, allowed: Permissions) -> list[Problem]:
+    """Why this clean file may not be imported by this person (none: it may).
+
+    Every row must be for one of their sites; and no row may replace a stored row of a site
+    that is not theirs (a site lead reusing another site's ids). Care packages carry no site,
+    so only an admin imports them."""
+    if allowed.is_admin or checked.table is None or checked.kind is None:
+        return []
+    sites = file_sites(checked.table)
+    if not allowed.may_import(sites):
+        if sites == {None}:
+            return [
+                Problem(
+                    None, None, None, "Care packages carry no site: only an admin can import them."
+                )
+            ]
+        others = sorted(s or "(no site)" for s in sites if not allowed.may_upload(s))
+        return [
+            Problem(
+                None,
+                "site",
+                ", ".join(others),
+                "rows for sites that are not yours: nothing from this file can be imported by you",
+            )
+        ]
+    kind = checked.kind
+    foreign = batches.foreign_rows(store, kind, checked.table, allowed.may_upload)
+    return [
+        Problem(
+            None,
+            kind.id_column,
+            identifier,
+            f"this id is already stored for {site or '(no site)'}, which is not one of your "
+            "sites: a row of another site is never replaced. Give your own record its own id, "
+            "or ask an admin.",
+        )
+        for identifier, site in foreign
+    ]
 
 
 def _pseudonymised(checked: Checked, pseudonyms: Pseudonymiser) -> pa.Table | None:
@@ -122,8 +175,12 @@ def store_checked(
     imported_by: str = "local user",
     source: str = "upload",
     progress: Progress = silent,
+    allowed: Permissions = LOCAL_ADMIN,
 ) -> Imported:
-    """Write one already-checked file as a batch (the page checks first, then confirms)."""
+    """Write one already-checked file as a batch (the page checks first, then confirms).
+
+    Raises ``StoreError`` when the file would replace another site's rows (``NotYours``),
+    the disk is full, or the store is busy: nothing of this file is stored then."""
     if not checked.ok or checked.kind is None or checked.table is None:
         raise ValueError(f"{checked.file_name} has problems: only a clean file can be stored")
     progress(0.7, f"Replacing person and worker ids with pseudonyms in {checked.file_name}")
@@ -136,6 +193,7 @@ def store_checked(
         imported_by=imported_by,
         source=source,
         progress=progress,
+        allowed=allowed,
     )
 
 
@@ -148,6 +206,7 @@ def _write(
     imported_by: str,
     source: str,
     progress: Progress = silent,
+    allowed: Permissions = LOCAL_ADMIN,
 ) -> Imported:
     """Land a checked file's pseudonymised rows as one batch."""
     if checked.kind is None or rows is None:
@@ -163,6 +222,7 @@ def _write(
         as_of=day,
         imported_by=imported_by,
         source=source,
+        may_replace=None if allowed.is_admin else allowed.may_upload,
     )
     progress(1.0, f"Stored {checked.file_name}")
     return Imported(
