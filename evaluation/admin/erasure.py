@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from evaluation.core.text import normalise
 from evaluation.store import forget
-from evaluation.store.connection import Store, StoreError
+from evaluation.store.connection import Store, StoreError, StoreFull
 from evaluation.store.keys import pseudonym
 from evaluation.store.query import dicts
 
@@ -56,12 +56,22 @@ def erase(store: Store, raw_id: str, by: str) -> Erased:
             found = forget.person_rows(cur, person)
             unfinished = forget.unrewritten(cur)
         if found == 0 and not unfinished:
+            if store.finished_on_open:  # this very erasure, interrupted, finished on opening
+                store.finished_on_open = False  # said once
+                return Erased(removed=0, finished_earlier=earlier)
             raise StoreError("No rows about that person are in the store; nothing was changed.")
         if found:
             # Logged (step 1) in a transaction of its own, before any row is deleted.
             with store.transaction() as cur:
                 forget.pending(cur, person, by)
-        removed = store.finish_erasures()
+        try:
+            removed = store.finish_erasures()
+        except StoreFull:
+            raise StoreError(
+                "The erasure is logged, but the disk holding the store is full, so the rows "
+                "could not be removed yet. It is finished the next time the store opens with "
+                "room to spare, or when the erasure is run again."
+            ) from None
     return Erased(removed=removed if found else 0, finished_earlier=earlier)
 
 

@@ -63,6 +63,22 @@ def _tighten(path: Path) -> None:
             existing.chmod(0o600)
 
 
+def _unfinished(error: StoreError) -> str:
+    """What an erasure whose rewrite failed tells the operator (the rows are already gone)."""
+    if isinstance(error, StoreFull):
+        reason = "the disk holding the store has no room for a fresh copy of it"
+    elif isinstance(error, StoreBusy):
+        reason = "another program has the store open"
+    else:
+        reason = str(error)
+    return (
+        "The rows about the person are gone, but the store file could not be rewritten yet "
+        f"({reason}), so their values may remain in its free space. The erasure log keeps "
+        "the erasure as unfinished: it is finished when the store next opens with room to "
+        "spare, or by 'python -m evaluation compact'."
+    )
+
+
 class Store:
     """One DuckDB file and the pseudonym key that goes with it."""
 
@@ -103,14 +119,19 @@ class Store:
             with self.transaction() as cur:
                 ensure_schema(cur)
             rewrite.remove_leftovers(self.path)  # the file is ours: no rewrite is under way
+        self.finished_on_open = False  # an interrupted erasure was finished by this opening
         try:
-            self.finish_erasures()
+            with self.lease(), self.transaction() as cur:
+                unfinished = forget.unrewritten(cur) + forget.waiting(cur)
+            if unfinished:
+                self.finish_erasures()
+                self.finished_on_open = True
+                self.notices.append(
+                    "An erasure that had been interrupted is now finished: nothing of that "
+                    "person remains in the store file."
+                )
         except StoreError as error:
-            self.notices.append(
-                "An erasure is not finished: the rows are gone but the store file still has "
-                f"to be rewritten. {error} It is finished when the store next opens with room "
-                "to spare, or run 'python -m evaluation compact'."
-            )
+            self.notices.append(str(error))
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -197,7 +218,10 @@ class Store:
                 removed = forget.delete_pending(cur)
                 waiting = forget.unrewritten(cur)
             if waiting:
-                self.rewrite_file()
+                try:
+                    self.rewrite_file()
+                except StoreError as error:
+                    raise StoreError(_unfinished(error)) from None
         return removed
 
     def _close_quietly(self) -> None:

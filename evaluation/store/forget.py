@@ -78,6 +78,13 @@ def delete_pending(cur: duckdb.DuckDBPyConnection) -> int:
     return removed
 
 
+def waiting(cur: duckdb.DuckDBPyConnection) -> int:
+    """Erasures logged whose rows are still to be deleted."""
+    return int(
+        cur.execute("SELECT count(*) FROM erasure_log WHERE person IS NOT NULL").fetchall()[0][0]
+    )
+
+
 def unrewritten(cur: duckdb.DuckDBPyConnection) -> int:
     """Erasures whose rows are gone but whose values may remain in the file's free blocks."""
     return int(

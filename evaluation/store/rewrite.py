@@ -92,7 +92,7 @@ def rewrite(path: Path) -> None:
             _checkpoint(path)
         check_room(path)
         fresh = fresh_path(path)
-        copier = duckdb.connect(config={"checkpoint_threshold": "1MB"})
+        copier = _copier()
         try:
             _copy(copier, path, fresh)
             _sync(fresh)
@@ -105,6 +105,12 @@ def rewrite(path: Path) -> None:
         finally:
             copier.close()
             remove_leftovers(path)
+
+
+def _copier() -> duckdb.DuckDBPyConnection:
+    """The in-memory connection that makes the copy (the store's own may not attach files).
+    Its log is checkpointed into the copy whenever it passes a megabyte."""
+    return duckdb.connect(config={"checkpoint_threshold": "1MB"})
 
 
 def _copy(copier: duckdb.DuckDBPyConnection, path: Path, fresh: Path) -> None:
