@@ -62,7 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STOPPED = (
+    "Stopped before the end: whatever was being written when the signal came was rolled back. "
+    "Running the same command again is safe."
+)
+_stopping: list[int] = []  # the signal that is stopping the command, once one has come
+
+
 def _terminated(signum: int, _frame: FrameType | None) -> None:
+    _stopping.append(signum)
     raise SystemExit(128 + signum)
 
 
@@ -89,4 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         if disk_full(error):
             return refuse(StoreError(FULL_MESSAGE))
+        if _stopping:
+            return _stopped()
         raise
+    except BaseException:
+        # DuckDB turns the signal's SystemExit into its own "Query interrupted" error.
+        if _stopping:
+            return _stopped()
+        raise
+
+
+def _stopped() -> int:
+    refuse(StoreError(STOPPED))
+    return 128 + _stopping[0]
