@@ -85,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     sweep_once()  # copies of uploads left by a killed import
     try:
-        return run(args)
+        code = run(args)
+        sys.stdout.flush()  # here, where a reader that has gone is caught below
+        return code
     except StoreError as error:
         return refuse(error)
     except BrokenPipeError:

@@ -388,3 +388,19 @@ def test_the_store_its_log_its_key_and_its_folder_are_the_owners_only(
     old.chmod(0o644)
     Store(old, key=TEST_KEY).close()
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
+
+
+def test_an_import_on_a_full_disk_exits_2_with_a_plain_message(db: Path, volume: Path) -> None:
+    """It used to exit 1 with a traceback. Now: exit 2, the reason, nothing stored."""
+    data = volume.parent / f"{volume.name}-big.csv"  # outside the volume
+    data.write_bytes(
+        conversations(60_000, seed=9).replace(b"X0,", b"Y0,").replace(b"\r\nC", b"\r\nD")
+    )
+    fill(volume, 100_000)
+    done = cli("import", str(data), "--db", str(db))
+    out, err = done.communicate(timeout=180)
+    unfill(volume)
+    data.unlink()
+    assert done.returncode == 2, (out, err)
+    assert "Traceback" not in err and "The disk holding the store is full" in err, err
+    assert counted(db) == ROWS + 1  # nothing of the file stored
