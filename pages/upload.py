@@ -39,7 +39,7 @@ if not allowed.is_admin:
     st.text("Your sites: " + ", ".join(who.person.sites if who.person else ()))
 files = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
 checked = [
-    upload.checked_file(store, f.name, f.getvalue(), f.file_id, kind, allowed) for f in files or []
+    upload.checked_file(store, f.name, f.getvalue, f.file_id, kind, allowed) for f in files or []
 ]
 for item in checked:
     upload.file_report(item, allowed)

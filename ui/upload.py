@@ -11,6 +11,7 @@ a busy store) is said in its own words, with what was stored before it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 
@@ -20,6 +21,7 @@ import streamlit as st
 from evaluation.admin import erasure
 from evaluation.admin.access import Permissions, batch_sites, file_sites
 from evaluation.core.contract import KINDS
+from evaluation.ingest.budget import release_memory
 from evaluation.ingest.checks import Checked, check
 from evaluation.ingest.importer import Imported, ownership_problems, store_checked
 from evaluation.ingest.templates import columns_table, template_csv
@@ -42,15 +44,21 @@ def choose_kind() -> str | None:
 
 
 def checked_file(
-    store: Store, name: str, data: bytes, file_id: str, kind: str | None, allowed: Permissions
+    store: Store,
+    name: str,
+    read: Callable[[], bytes],
+    file_id: str,
+    kind: str | None,
+    allowed: Permissions,
 ) -> Checked:
-    """Check each uploaded file once per session, not on every rerun; a clean file whose ids
-    are another site's stored records gets those ids as its problems."""
+    """Check each uploaded file once per session, not on every rerun (its bytes are read only
+    then: a copy of 150 MB on every click adds up); a clean file whose ids are another site's
+    stored records gets those ids as its problems."""
     cache = st.session_state.setdefault("checked", {})
     key = (file_id, kind)
     if key not in cache:
         bar = st.progress(0.0, text=f"Reading {name}…")
-        item = check(data, name, kind, progress=lambda done, stage: bar.progress(done, stage))
+        item = check(read(), name, kind, progress=lambda done, stage: bar.progress(done, stage))
         if item.ok and not refused_sites(item, allowed):
             bar.progress(0.65, f"Checking no row of {item.file_name} is another site's")
             item.problems.extend(ownership_problems(store, item, allowed))
@@ -140,7 +148,13 @@ def import_block(store: Store, checked: list[Checked], allowed: Permissions, as_
             return
     bar.empty()
     st.session_state["last_import"] = [r.summary() for r in results]
+    forget_checked()
+
+
+def forget_checked() -> None:
+    """Drop the session's checked files (their typed rows) and give their memory back."""
     st.session_state.pop("checked", None)
+    release_memory()
 
 
 def _stopped(item: Checked, error: StoreError, done: list[Imported], left: list[Checked]) -> None:
@@ -152,7 +166,7 @@ def _stopped(item: Checked, error: StoreError, done: list[Imported], left: list[
         st.text("\n".join(r.summary() for r in done))
     if left:
         st.caption("Not tried after it: " + ", ".join(c.file_name for c in left))
-    st.session_state.pop("checked", None)  # checked again on the next try
+    forget_checked()  # checked again on the next try
 
 
 def history(store: Store, allowed: Permissions) -> None:

@@ -82,6 +82,7 @@ def check_fast(
     # read (DuckDB's default, pinned here because everything below depends on it).
     con = duckdb.connect(config={"preserve_insertion_order": True, **CHECK_LIMITS})
     try:
+        con.execute("SET enable_progress_bar = false")  # nothing on the command line's stdout
         with scratch_copy(data) as path:
             try:
                 raw = con.sql(

@@ -20,6 +20,7 @@ from datetime import date
 import pyarrow as pa
 
 from evaluation.admin.access import LOCAL_ADMIN, Permissions, file_sites
+from evaluation.ingest.budget import release_memory
 from evaluation.ingest.checks import Checked, Progress, check, silent
 from evaluation.ingest.pseudonyms import Pseudonymiser
 from evaluation.ingest.reading import Problem
@@ -89,6 +90,21 @@ def import_files(
     the files (the same people come in several). Nothing is written until every file is known
     to be clean; then the batches are written one after another, in the order given.
     """
+    try:
+        return _import(store, files, kind, as_of, imported_by, source, allowed)
+    finally:
+        release_memory()  # the files' checked rows are gone now: give their memory back
+
+
+def _import(
+    store: Store,
+    files: list[tuple[str, bytes]],
+    kind: str | None,
+    as_of: date | None,
+    imported_by: str,
+    source: str,
+    allowed: Permissions,
+) -> list[Imported]:
     pseudonyms = Pseudonymiser(store.key)
     with (
         ThreadPoolExecutor(CHECKED_AT_ONCE, thread_name_prefix="import-check") as checking,

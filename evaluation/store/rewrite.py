@@ -156,9 +156,8 @@ def _contents(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, object
     tables = {}
     for name in names:
         quoted = '"' + name.replace('"', '""') + '"'  # a name from the store's own catalog
-        tables[quoted] = con.execute(
-            f"SELECT count(*) FROM {database}.main.{quoted}"
-        ).fetchall()[0][0]
+        found = con.execute(f"SELECT count(*) FROM {database}.main.{quoted}").fetchall()
+        tables[quoted] = found[0][0]
     sequences = con.execute(
         "SELECT sequence_name, start_value, last_value FROM duckdb_sequences() "
         "WHERE database_name = ? ORDER BY 1",
