@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -40,14 +41,38 @@ def normalise(text: str) -> str:
 
 def normalise_array(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """``normalise`` of every text of an Arrow string column (NULL stays NULL; a blank text
-    becomes ''). The non-ASCII steps run only when some text needs them."""
-    if len(texts) and not pc.all(pc.string_is_ascii(texts)).as_py():
+    becomes ''). The steps run only where the column's bytes show some text may need them."""
+    wide, spaced = _needs(texts)
+    if wide:
         texts = pc.replace_substring_regex(texts, pattern=INVISIBLE, replacement="")
         texts = pc.utf8_normalize(texts, form="NFKC")
         texts = pc.replace_substring_regex(texts, pattern=SPACE_RUN, replacement=" ")
-    elif pc.any(pc.match_substring_regex(texts, pattern=r"[\t\n\x{0b}\x{0c}\r]|  ")).as_py():
+    elif spaced:
         texts = pc.replace_substring_regex(texts, pattern=ASCII_RUN, replacement=" ")
     return pc.utf8_trim(texts, characters=" ")
+
+
+def _needs(texts: pa.Array | pa.ChunkedArray) -> tuple[bool, bool]:
+    """(any byte beyond ASCII, any white space but single spaces) in the column's text bytes.
+
+    Read straight from Arrow's buffer of text bytes, which costs a few milliseconds for a
+    million ids where a regular expression over every text cost a tenth of a second. The
+    buffer may hold bytes outside the texts (a slice) and runs across two texts: either only
+    sends the column through steps that leave such texts as they are."""
+    chunks = texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]
+    wide = spaced = False
+    for chunk in chunks:
+        data = chunk.buffers()[2] if len(chunk) else None
+        if data is None:
+            continue
+        raw = np.frombuffer(data, dtype=np.uint8)
+        if not len(raw):
+            continue
+        wide = wide or int(raw.max()) >= 0x80
+        # Tab, line feed, vertical tab, form feed, carriage return: 9 to 13 (the subtraction
+        # wraps below 9 round to large numbers).
+        spaced = spaced or bool(((raw - 9) <= 4).any()) or b"  " in data.to_pybytes()
+    return wide, spaced
 
 
 def same_name(text: str) -> str:
