@@ -196,6 +196,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"restored {sum(manifest['tables'].values())} rows "
         f"from the backup of {manifest['created_at']}"
     )
+    if manifest.get("not_compacted"):
+        print(
+            f"note: the store file was not rewritten afterwards, so the values replaced may remain "
+            f"in its free space: {manifest['not_compacted']} Then run 'python -m evaluation "
+            "compact'.",
+            file=sys.stderr,
+        )
     return 0
 
 
