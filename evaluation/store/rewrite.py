@@ -211,6 +211,7 @@ def _only_rewrite(path: Path) -> Iterator[None]:
 
 
 def _sync(path: Path) -> None:
+    """Flush a file (or a folder: the rename in it) to the disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -220,11 +221,7 @@ def _sync(path: Path) -> None:
 
 def _sync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):  # not every system lets a folder be synced
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _sync(folder)
 
 
 def _size(path: Path) -> int:
