@@ -89,12 +89,12 @@ def test_an_import_killed_or_stopped_leaves_no_copy(tmp_path: Path, how: int) ->
     ``/dev/shm/evaluation-import-*/upload.csv`` with every raw id in it."""
     rng = random.Random(how)
     data = tmp_path / "big.csv"
-    data.write_bytes(upload(400_000, rng))
+    data.write_bytes(upload(250_000, rng))
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {**os.environ, "EVALUATION_PSEUDONYM_KEY": TEST_KEY, "TMPDIR": str(temp)}
     codes = set()
-    for attempt in range(4):
+    for attempt in range(3):
         (tmp_path / "e.duckdb").unlink(missing_ok=True)
         process = subprocess.Popen(
             [sys.executable, "-m", "evaluation", "import", str(data), "--db",
