@@ -19,7 +19,7 @@ from evaluation.present import cost_tables as shown
 from evaluation.present.charts import cost_distribution_chart
 from evaluation.present.exports import to_csv
 from evaluation.store.figures import cached
-from ui import compare, components, filters
+from ui import compare, components, downloads, filters
 from ui.session import current_store, permissions
 
 DRILL_LIMIT = 1000
@@ -158,10 +158,5 @@ def drill_csv() -> bytes:
     return to_csv(shown.drill_rows(everything), [*shown.DRILL_COLUMNS, "as_of"])
 
 
-st.download_button(
-    "Download these requests (CSV)",
-    drill_csv,
-    file_name="cost_change_requests.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
+# Person-level: made on the click, forgotten seconds later (ui/downloads.py).
+downloads.person_level("Download these requests (CSV)", drill_csv, "cost_change_requests.csv")

@@ -45,7 +45,9 @@ reading = mapping.reading(store)
 files = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
 extracts, files = cld.split(files or [], kind)
 cld.step(store, extracts, allowed, as_of)
-checked = [upload.checked_file(f.name, f.getvalue(), f.file_id, kind, reading) for f in files]
+checked = [
+    upload.checked_file(store, f.name, f.getvalue, f.file_id, kind, allowed, reading) for f in files
+]
 for given, item in zip(files, checked, strict=True):
     upload.file_report(item, allowed)
     mapping.step(store, item, given.getvalue(), reading)

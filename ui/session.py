@@ -29,6 +29,7 @@ from evaluation.admin.access import (
     permissions_for,
 )
 from evaluation.ingest.sample_loader import load_sample
+from evaluation.ingest.scratch import sweep_once
 from evaluation.measures.overview import overview
 from evaluation.store import batches
 from evaluation.store.connection import DB_ENV, Store, StoreBusy, default_path
@@ -69,6 +70,7 @@ def _sample_wanted() -> bool:
 
 @st.cache_resource(show_spinner="Opening the evaluation store…")
 def _open_store(path: str, key: str | None, with_sample: bool) -> Store:
+    sweep_once()  # copies of uploads a killed dashboard left behind
     store = Store(path, key=key, hold=False)
     with store.lease():
         if with_sample and batches.is_empty(store):

@@ -2,29 +2,34 @@
 undo, erasing a person and the templates. Each says plainly what happened.
 
 Files are checked once per session (``ingest.checks.check``) and imported only when every one
-is clean and every row is for a site the person may import for; the store is changed only
-through ``ingest.importer``, ``store.batches`` and ``admin.erasure``.
+is clean, every row is for a site the person may import for, and no row would replace another
+site's record (``ingest.importer.ownership_problems``, named as the file's problems); the
+store is changed only through ``ingest.importer``, ``store.batches`` and ``admin.erasure``.
+What the store refuses at the last moment (another site's ids stored meanwhile, a full disk,
+a busy store) is said in its own words, with what was stored before it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from evaluation.admin import erasure
 from evaluation.admin.access import Permissions, batch_sites, file_sites
-from evaluation.admin.erasure import erase_person
 from evaluation.core.contract import KINDS
+from evaluation.ingest.budget import release_memory
 from evaluation.ingest.checks import Checked, check
-from evaluation.ingest.importer import store_checked
+from evaluation.ingest.importer import Imported, ownership_problems, store_checked
 from evaluation.ingest.reading import Problem
 from evaluation.ingest.templates import columns_table, template_csv
 from evaluation.present.exports import to_csv
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
-from ui import components, mapping
+from ui import components, downloads, mapping
 from ui.session import current_user
 
 DETECT = "Detect from the headers"
@@ -40,23 +45,35 @@ def choose_kind() -> str | None:
 
 
 def checked_file(
-    name: str, data: bytes, file_id: str, kind: str | None, reading: mapping.Reading | None = None
+    store: Store,
+    name: str,
+    read: Callable[[], bytes],
+    file_id: str,
+    kind: str | None,
+    allowed: Permissions,
+    reading: mapping.Reading | None = None,
 ) -> Checked:
-    """Check each uploaded file once per session, not on every rerun (``reading``: the
-    mapping profile chosen, or the saved ones to try)."""
+    """Check each uploaded file once per session, not on every rerun (its bytes are read only
+    then: a copy of 150 MB on every click adds up); a clean file whose ids are another site's
+    stored records gets those ids as its problems. ``reading``: the mapping profile chosen,
+    or the saved ones to try."""
     cache = st.session_state.setdefault("checked", {})
     reading = reading or mapping.Reading()
     key = (file_id, kind, reading.key)
     if key not in cache:
         bar = st.progress(0.0, text=f"Reading {name}…")
-        cache[key] = check(
-            data,
+        item = check(
+            read(),
             name,
             kind,
             progress=lambda done, stage: bar.progress(done, stage),
             profile=reading.profile,
             saved=reading.saved,
         )
+        if item.ok and not refused_sites(item, allowed):
+            bar.progress(0.65, f"Checking no row of {item.file_name} is another site's")
+            item.problems.extend(ownership_problems(store, item, allowed))
+        cache[key] = item
         bar.empty()
     return cache[key]
 
@@ -74,11 +91,11 @@ def problem_list(problems: list[Problem], file_name: str, key: str) -> None:
     st.error(f"{len(problems)} problem(s) found: nothing from this file will be stored.")
     rows = [asdict(p) for p in problems]
     components.table(rows)
-    st.download_button(
+    # The values are the file's own, raw ids included: made only when clicked.
+    downloads.person_level(
         "Download the problems as CSV",
-        to_csv(rows, ["row", "column", "value", "message"]),
+        lambda: to_csv(rows, ["row", "column", "value", "message"]),
         file_name=f"problems-{file_name}.csv",
-        mime="text/csv",
         key=key,
     )
 
@@ -122,19 +139,49 @@ def import_block(store: Store, checked: list[Checked], allowed: Permissions, as_
         return
     if not st.button(f"Import {len(ready)} file(s)", type="primary"):
         return
-    results = []
+    results: list[Imported] = []
     bar = st.progress(0.0, text="Importing…")
     for n, item in enumerate(ready):
 
         def show(done: float, stage: str, n: int = n) -> None:
             bar.progress((n + done) / len(ready), f"File {n + 1} of {len(ready)}: {stage}")
 
-        results.append(
-            store_checked(store, item, as_of=as_of, imported_by=current_user(), progress=show)
-        )
+        try:
+            results.append(
+                store_checked(
+                    store,
+                    item,
+                    as_of=as_of,
+                    imported_by=current_user(),
+                    progress=show,
+                    allowed=allowed,
+                )
+            )
+        except StoreError as error:
+            bar.empty()
+            _stopped(item, error, results, ready[n + 1 :])
+            return
     bar.empty()
     st.session_state["last_import"] = [r.summary() for r in results]
+    forget_checked()
+
+
+def forget_checked() -> None:
+    """Drop the session's checked files (their typed rows) and give their memory back."""
     st.session_state.pop("checked", None)
+    release_memory()
+
+
+def _stopped(item: Checked, error: StoreError, done: list[Imported], left: list[Checked]) -> None:
+    """An import the store refused part way: what was stored, what was not, and why."""
+    st.error(f"{item.file_name} was not stored.")
+    st.text(str(error))
+    if done:
+        st.caption("Stored before it:")
+        st.text("\n".join(r.summary() for r in done))
+    if left:
+        st.caption("Not tried after it: " + ", ".join(c.file_name for c in left))
+    forget_checked()  # checked again on the next try
 
 
 def history(store: Store, allowed: Permissions) -> None:
@@ -217,6 +264,7 @@ def erase(store: Store, allowed: Permissions) -> None:
     if not allowed.may_erase:
         st.info("Only an admin can erase a person: ask your dashboard's administrator.")
         return
+    _unfinished(store)
     with st.form("erase"):
         person = st.text_input("The person's id in the source system", type="password")
         confirm = st.checkbox("Yes, erase this person for good")
@@ -226,13 +274,39 @@ def erase(store: Store, allowed: Permissions) -> None:
             st.warning("Give the id and tick the box to confirm.")
             return
         try:
-            removed = erase_person(store, person, by=current_user())
+            done = erasure.erase(store, person, by=current_user())
         except StoreError as error:
             st.error(str(error))
             return
-        st.success(
-            f"Erased {removed} row(s). The erasure log records when and by whom, not the id."
-        )
+        if done.removed:
+            st.success(
+                f"Erased {done.removed} row(s). The erasure log records when and by whom, not "
+                "the id."
+            )
+        else:
+            st.success(
+                "No rows about that person remain: an earlier erasure that had not finished is "
+                "now complete."
+            )
+
+
+def _unfinished(store: Store) -> None:
+    """An erasure a crash or a full disk left unfinished, and the way to finish it."""
+    waiting = [e for e in erasure.erasures(store) if e["state"] != erasure.DONE]
+    if not waiting:
+        return
+    st.warning(
+        f"{len(waiting)} erasure(s) are not finished: the store file still has to be "
+        "rewritten so that nothing of the person remains in it. The dashboard tries again "
+        "each time the store opens; it needs free disk space about the size of the store."
+    )
+    if st.button("Finish the erasure(s) now"):
+        try:
+            store.finish_erasures()
+        except StoreError as error:
+            st.error(str(error))
+            return
+        st.success("Finished: nothing of the person remains in the store file.")
 
 
 def templates() -> None:

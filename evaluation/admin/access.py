@@ -32,6 +32,7 @@ from typing import Any
 import pyarrow as pa
 
 from evaluation.core.contract import KINDS
+from evaluation.core.text import same_name
 from evaluation.store import batches
 from evaluation.store.connection import Store
 from evaluation.store.query import rows
@@ -56,8 +57,9 @@ def normalise_email(email: str) -> str:
 
 
 def normalise_site(site: str) -> str:
-    """Site names match however capitalised or spaced, as typed in the CSV files."""
-    return " ".join(site.split()).casefold()
+    """Site names match however capitalised, spaced or encoded (a no-break space, a ligature):
+    compared as the import normalises them (``core.text``), without regard to capitals."""
+    return same_name(site)
 
 
 def _role(value: object, entry: int) -> str:

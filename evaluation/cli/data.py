@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from evaluation.admin.access import LOCAL_ADMIN
 from evaluation.admin.backup import backup, restore
-from evaluation.admin.erasure import erase_person
+from evaluation.admin.erasure import erase
 from evaluation.cli.options import add_db, add_mapping, iso_date, refuse
 from evaluation.core.contract import KINDS
 from evaluation.ingest import sample
@@ -21,6 +22,7 @@ from evaluation.ingest.cld_settings import SettingsError
 from evaluation.ingest.importer import ImportFailed, import_files
 from evaluation.ingest.mapping_profile import ProfileError
 from evaluation.ingest.mapping_saved import profile_from
+from evaluation.ingest.reading import Refused, refuse_size
 from evaluation.present.cld import settings_text, summary_text
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
@@ -38,15 +40,37 @@ def who() -> str:
         return "unknown"
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:
+    """Each file's name and bytes; a file too large is refused from its size, unread.
+
+    Raises ``StoreError`` with the file named (can't be read, or too large)."""
     files = []
-    for path in args.files:
+    for path in paths:
         try:
+            refuse_size(path.stat().st_size)
             files.append((path.name, path.read_bytes()))
+        except Refused as refused:
+            raise StoreError(f"{path}: {refused}; nothing was stored") from None
         except OSError as error:
-            print(f"{path}: can't read the file ({error.strerror})", file=sys.stderr)
-            return 2
+            raise StoreError(f"{path}: can't read the file ({error.strerror})") from None
+    return files
+
+
+def opened(args: argparse.Namespace) -> Store:
+    """The store named by ``--db``; what opening it found (an erasure left to finish) is said
+    on stderr."""
     store = Store(args.db)
+    for notice in store.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    return store
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        files = read_files(args.files)
+    except StoreError as error:
+        return refuse(error)
+    store = opened(args)
     try:
         profile = profile_from(store, args.mapping) if args.mapping else None
         results = import_files(
@@ -56,11 +80,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             imported_by=who(),
             source="cli",
+            allowed=LOCAL_ADMIN,
             cld_sites=args.cld_site,
             cld_patterns=args.cld_conversation_pattern,
             profile=profile,
         )
-    except (SettingsError, ProfileError) as error:
+    except (SettingsError, ProfileError, StoreError) as error:
         return refuse(error)
     except ImportFailed as failed:
         for checked in failed.checked:
@@ -106,13 +131,22 @@ def cmd_batches(args: argparse.Namespace) -> int:
             f"{row['batch_id']}  {row['kind']:<13} {row['file_name']}  +{row['rows_added']} "
             f"~{row['rows_replaced']} ={row['rows_unchanged']}  as of {row['as_of']:%d/%m/%Y}  "
             f"{row['imported_at']:%d/%m/%Y %H:%M} by {row['imported_by']}  {state}"
+            + _replaced_of(row)
         )
     return 0
 
 
+def _replaced_of(row: dict[str, object]) -> str:
+    """Who replaced what: the sites of the rows a batch replaced, when not only its own."""
+    replaced = row.get("replaced_sites") or []
+    own = set(row.get("sites") or [])  # type: ignore[call-overload]
+    others = [s for s in replaced if s not in own]  # type: ignore[attr-defined]
+    return f"  replaced rows of {', '.join(others)}" if others else ""
+
+
 def on_store(args: argparse.Namespace, action: Callable[[Store], T]) -> T:
     """``action`` on the store named by ``--db``, closed afterwards whatever happens."""
-    store = Store(args.db)
+    store = opened(args)
     try:
         return action(store)
     finally:
@@ -133,21 +167,33 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     try:
-        removed = on_store(args, lambda store: erase_person(store, args.person, by=who()))
+        done = on_store(args, lambda store: erase(store, args.person, by=who()))
     except StoreError as error:
         return refuse(error)
-    print(f"erased {removed} row(s) about that person; the store file was rewritten")
+    if done.removed:
+        print(f"erased {done.removed} row(s) about that person; the store file was rewritten")
+    else:
+        print(
+            "no rows about that person remain; an earlier erasure that had not finished is now "
+            "complete: the store file was rewritten"
+        )
     return 0
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    on_store(args, lambda store: store.rewrite_file())
+    try:
+        on_store(args, lambda store: store.rewrite_file())
+    except StoreError as error:
+        return refuse(error)
     print("rewrote the store file: nothing deleted remains in its free space")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    manifest = on_store(args, lambda store: backup(store, args.out))
+    try:
+        manifest = on_store(args, lambda store: backup(store, args.out))
+    except StoreError as error:
+        return refuse(error)
     total = sum(manifest["tables"].values())
     print(f"backed up {len(manifest['tables'])} tables ({total} rows) to {args.out}")
     return 0
@@ -162,6 +208,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"restored {sum(manifest['tables'].values())} rows "
         f"from the backup of {manifest['created_at']}"
     )
+    if manifest.get("not_compacted"):
+        print(
+            f"note: the store file was not rewritten afterwards, so the values replaced may remain "
+            f"in its free space: {manifest['not_compacted']} Then run 'python -m evaluation "
+            "compact'.",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -3,12 +3,20 @@
 Every command module is imported plainly and registers its own subcommands; the options
 they share are in ``evaluation.cli.options``. Exit codes: 0 done; 2 the input has problems
 (nothing was stored) or the request can't be carried out, with the reasons on stderr.
+
+A full disk is said in plain words (exit 2), never a traceback; SIGTERM (``timeout``, a
+scheduler stopping the job) ends a command as Ctrl-C does, so every clean-up runs; output
+piped into ``head`` stops quietly when ``head`` has read enough.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
+from types import FrameType
 
 from evaluation.cli import (
     activity,
@@ -22,7 +30,8 @@ from evaluation.cli import (
     surveys,
 )
 from evaluation.cli.options import add_db, refuse
-from evaluation.store.connection import StoreBusy
+from evaluation.ingest.scratch import sweep_once
+from evaluation.store.errors import FULL_MESSAGE, StoreError, disk_full
 
 # Each report module has ``add_arguments(parser)`` and ``run(args) -> int``.
 REPORTS = {
@@ -65,10 +74,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STOPPED = (
+    "Stopped before the end: whatever was being written when the signal came was rolled back. "
+    "Running the same command again is safe."
+)
+_stopping: list[int] = []  # the signal that is stopping the command, once one has come
+
+
+def _terminated(signum: int, _frame: FrameType | None) -> None:
+    _stopping.append(signum)
+    raise SystemExit(128 + signum)
+
+
+def stop_cleanly_on_sigterm() -> None:
+    """SIGTERM ends the command as Ctrl-C would: transactions roll back, files are removed.
+    (Called by ``python -m evaluation``, not by tests calling ``main`` in their process.)"""
+    signal.signal(signal.SIGTERM, _terminated)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
+    sweep_once()  # copies of uploads left by a killed import
     try:
-        return run(args)
-    except StoreBusy as busy:
-        return refuse(busy)
+        code = run(args)
+        sys.stdout.flush()  # here, where a reader that has gone is caught below
+        return code
+    except StoreError as error:
+        return refuse(error)
+    except BrokenPipeError:
+        # The reader (``| head``) has gone: say nothing more, and let Python's own flush at
+        # exit write nowhere rather than fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except OSError as error:
+        if disk_full(error):
+            return refuse(StoreError(FULL_MESSAGE))
+        if _stopping:
+            return _stopped()
+        raise
+    except BaseException:
+        # DuckDB turns the signal's SystemExit into its own "Query interrupted" error.
+        if _stopping:
+            return _stopped()
+        raise
+
+
+def _stopped() -> int:
+    refuse(StoreError(STOPPED))
+    return 128 + _stopping[0]

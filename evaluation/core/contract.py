@@ -20,7 +20,11 @@ from pydantic_core import PydanticCustomError
 from evaluation.core import values as v
 from evaluation.core.vocabulary import LONG_TERM, THREE_CONVERSATIONS
 
-Id = Annotated[str, BeforeValidator(v.required(str))]
+# Ids, sites and names to group by are normalised on import (core/text.py); free text is only
+# trimmed: it is the person's own words.
+Id = Annotated[str, BeforeValidator(v.required(v.label))]
+Label = Annotated[str, BeforeValidator(v.required(v.label))]
+OptLabel = Annotated[str | None, BeforeValidator(v.optional(v.label))]
 Text = Annotated[str, BeforeValidator(v.required(str))]
 OptText = Annotated[str | None, BeforeValidator(v.optional(str))]
 Day = Annotated[date, BeforeValidator(v.required(v.uk_date))]
@@ -57,7 +61,7 @@ class Conversation(Record):
         description="id of this conversation in the source system; re-importing it replaces the row"
     )
     person_id: Id = Field(description="the person's id; stored only as a keyed pseudonym")
-    site: Text = Field(description="innovation site or team name")
+    site: Label = Field(description="innovation site or team name")
     approach: Approach = Field(description="'three conversations' or 'usual practice'")
     conversation: OptConversation = Field(
         None, description="1, 2 or 3 (required for three conversations rows)"
@@ -65,7 +69,7 @@ class Conversation(Record):
     request_type: RequestType = Field(
         description="'new' (no long-term support yet) or 'existing' (already has care and support)"
     )
-    request_id: OptText = Field(
+    request_id: OptLabel = Field(
         None, description="the request this conversation belongs to; blank: its own request"
     )
     requested_on: OptDay = Field(None, description="date the request arrived")
@@ -74,9 +78,9 @@ class Conversation(Record):
     long_term_support: OptYesNo = Field(
         None, description="yes/no: it ended with long-term support arranged"
     )
-    worker_id: OptText = Field(None, description="who held it; stored only as a keyed pseudonym")
-    area: OptText = Field(None, description="locality, constituency or postcode district")
-    cohort: OptText = Field(None, description="a free label to split results by")
+    worker_id: OptLabel = Field(None, description="who held it; stored only as a keyed pseudonym")
+    area: OptLabel = Field(None, description="locality, constituency or postcode district")
+    cohort: OptLabel = Field(None, description="a free label to split results by")
     weekly_cost_before: OptMoney = Field(
         None, description="£ gross weekly long-term care cost the day before it started"
     )
@@ -88,7 +92,7 @@ class Conversation(Record):
     age_band: OptAgeBand = Field(
         None, description="'18-64' or '65+' at the request (for like-for-like comparisons)"
     )
-    support_reason: OptText = Field(
+    support_reason: OptLabel = Field(
         None, description="the person's primary support reason, as the council records it"
     )
 
@@ -109,7 +113,7 @@ class Conversation(Record):
 class CarePackage(Record):
     package_id: Id = Field(description="unique id of the package; re-importing it replaces the row")
     person_id: Id = Field(description="the person's id; stored only as a keyed pseudonym")
-    service: OptText = Field(None, description="e.g. home care, residential, direct payment")
+    service: OptLabel = Field(None, description="e.g. home care, residential, direct payment")
     starts_on: Day = Field(description="first day the package applies")
     ends_on: OptDay = Field(None, description="last day it applies; blank means open")
     gross_weekly_cost: Money = Field(description="£ per week, not negative")
@@ -131,13 +135,13 @@ class CarePackage(Record):
 
 class Feedback(Record):
     feedback_id: Id = Field(description="unique id of the response")
-    site: Text = Field(description="innovation site or team name")
+    site: Label = Field(description="innovation site or team name")
     received_on: Day = Field(description="date the feedback was given")
-    conversation_id: OptText = Field(None, description="the conversation it is about")
+    conversation_id: OptLabel = Field(None, description="the conversation it is about")
     approach: ApproachDefault3C = Field(
         THREE_CONVERSATIONS, description=f"default '{THREE_CONVERSATIONS}'"
     )
-    method: OptText = Field(
+    method: OptLabel = Field(
         None, description="phone interview, survey, compliment, complaint or other"
     )
     treated_well: OptAnswer = Field(None, description="yes / partly / no")
@@ -151,7 +155,7 @@ class Feedback(Record):
 
 class Story(Record):
     story_id: Id = Field(description="unique id of the story")
-    site: Text = Field(description="innovation site or team name")
+    site: Label = Field(description="innovation site or team name")
     told_on: Day = Field(description="date the story was told")
     conversation: OptConversation = Field(None, description="1, 2 or 3")
     title: Text = Field(description="a short title")
@@ -161,12 +165,12 @@ class Story(Record):
 
 class StaffResponse(Record):
     response_id: Id = Field(description="unique id of the response")
-    site: Text = Field(description="innovation site or team name")
+    site: Label = Field(description="innovation site or team name")
     responded_on: Day = Field(description="date of the response")
     approach: ApproachDefault3C = Field(
         THREE_CONVERSATIONS, description=f"default '{THREE_CONVERSATIONS}'"
     )
-    role: OptText = Field(None, description="e.g. social worker, care manager")
+    role: OptLabel = Field(None, description="e.g. social worker, care manager")
     motivation: OptScore = Field(None, description="1 to 5")
     satisfaction: OptScore = Field(None, description="1 to 5")
     making_a_difference: OptScore = Field(None, description="1 to 5")

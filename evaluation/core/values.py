@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from evaluation.core.text import normalise
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
 
 # ASCII-only patterns, whole-value matches and one whitespace set: the vectorised check in
@@ -53,11 +54,24 @@ def fail(message: str) -> PydanticCustomError:
 
 
 def text(raw: Any) -> str | None:
-    """Trimmed text; a blank cell is None."""
+    """Trimmed text; a blank cell is None (free text: the person's own words)."""
     if raw is None:
         return None
     value = str(raw).strip(WHITESPACE)
     return value or None
+
+
+def cleaned(raw: Any) -> str | None:
+    """Normalised text (``core.text.normalise``); a blank cell is None (ids, sites, values)."""
+    if raw is None:
+        return None
+    return normalise(str(raw)) or None
+
+
+def label(raw: str) -> str:
+    """An id, a site or a name to group by: the normalised text as it stands (the wrappers
+    below normalise every cell that is not free text before it reaches a parser)."""
+    return raw
 
 
 def uk_date(raw: str) -> date:
@@ -217,7 +231,7 @@ def required(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
     """Wrap a parser for a column every row must fill."""
 
     def check(raw: Any) -> Any:
-        value = text(raw)
+        value = text(raw) if parse is str else cleaned(raw)
         if value is None:
             raise fail("required: this cell is blank")
         return parse(value)
@@ -230,7 +244,7 @@ def optional(parse: Callable[[str], Any], default: Any = None) -> Callable[[Any]
     """Wrap a parser for a column that may be blank (then ``default``)."""
 
     def check(raw: Any) -> Any:
-        value = text(raw)
+        value = text(raw) if parse is str else cleaned(raw)
         if value is None:
             return default
         return parse(value)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from evaluation.core.contract import KINDS, Kind, Record
 from evaluation.core.values import WHITESPACE
+from evaluation.ingest.budget import checking
 from evaluation.ingest.fast_check import PREVIEW_ROWS, FastResult, check_fast
 from evaluation.ingest.mapping import Plan, plan_for
 from evaluation.ingest.mapping_profile import Profile
@@ -109,6 +110,28 @@ def check(
             Problem(None, None, kind, f"unknown kind: use one of {', '.join(KINDS)}")
         )
         return checked
+
+    def waiting() -> None:
+        progress(0.0, f"Waiting for other files' checks to finish before {checked.file_name}")
+
+    try:
+        with checking(len(data), waiting):
+            return _checked(data, kind, engine, progress, checked, profile, saved)
+    except Refused as refused:
+        checked.problems.append(refused.problem)
+        return checked
+
+
+def _checked(
+    data: bytes,
+    kind: str | None,
+    engine: str,
+    progress: Progress,
+    checked: Checked,
+    profile: Profile | None,
+    saved: Sequence[Profile],
+) -> Checked:
+    """``check`` once its file has room in the budget."""
     try:
         if engine == "python":
             raise NeedsRowByRow("asked for")

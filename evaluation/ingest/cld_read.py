@@ -13,14 +13,12 @@ Everything here runs on its own in-memory DuckDB connection, never the store's.
 from __future__ import annotations
 
 import csv
-import os
 import re
 
 import duckdb
 import pyarrow as pa
 
 from evaluation.core.values import WHITESPACE
-from evaluation.ingest.fast_check import _scratch_copy
 from evaluation.ingest.reading import (
     MAX_UPLOAD_BYTES,
     Problem,
@@ -31,6 +29,7 @@ from evaluation.ingest.reading import (
     read_table,
     sniff_binary,
 )
+from evaluation.ingest.scratch import scratch_copy
 
 # (the name used here, the header in NHS England's specification, other spellings seen)
 FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -195,20 +194,17 @@ def _read_fast(
     missing = "".join(
         f", NULL::VARCHAR AS {name}" for name, _, _ in FIELDS if name not in positions
     )
-    path = _scratch_copy(utf8)  # type: ignore[arg-type]
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE cld_text AS SELECT {wanted}{missing} "
-            "FROM read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
-            "auto_detect = false, columns = $columns, strict_mode = true, "
-            "null_padding = false, compression = 'none', all_varchar = true)",
-            {"path": path, "columns": columns},
-        )
-    except duckdb.Error:
-        return False
-    finally:
-        os.unlink(path)
-        os.rmdir(os.path.dirname(path))
+    with scratch_copy(utf8) as path:  # type: ignore[arg-type]
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE cld_text AS SELECT {wanted}{missing} "
+                "FROM read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
+                "auto_detect = false, columns = $columns, strict_mode = true, "
+                "null_padding = false, compression = 'none', all_varchar = true)",
+                {"path": path, "columns": columns},
+            )
+        except duckdb.Error:
+            return False
     con.execute(
         "CREATE OR REPLACE TEMP VIEW cld_lines AS SELECT rowid + 2 AS _row, * FROM cld_text"
     )

@@ -50,7 +50,7 @@ def _enum(expr: str, mapping: dict[str, str], bind: Params) -> str:
 
 def _value_sql(parse: Any, t: str, bind: Params) -> str:
     """SQL that gives the parsed value of trimmed text ``t`` (NULL when it is not valid)."""
-    if parse is str:
+    if parse in (str, v.label):
         return t
     if parse is v.uk_date:
         uk = r"(\d{1,2})/(\d{1,2})/(\d{4})([ \t\r\n\x0b\x0c]+\d{1,2}:\d{2}(:\d{2})?)?"

@@ -21,9 +21,7 @@ is locked down and may not read files.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,13 +33,21 @@ import pyarrow.compute as pc
 
 from evaluation.core import values as v
 from evaluation.core.contract import Kind
+from evaluation.core.text import normalise_array
 from evaluation.ingest.column_sql import Params, helpers, typed, validator
-from evaluation.ingest.reading import NeedsRowByRow
+from evaluation.ingest.reading import MAX_CELL_CHARS, MAX_COLUMNS, NeedsRowByRow
+from evaluation.ingest.scratch import scratch_copy
 
 _WS = v.WHITESPACE
 PREVIEW_ROWS = 10
 # Columns rewritten before the check (a mapping profile): (raw, positions) → the same, changed.
 Rewrite = Callable[[pa.Table, dict[str, int]], tuple[pa.Table, dict[str, int]]]
+# A line may hold a header's worth of columns, one of them a cell as long as the contract
+# allows; DuckDB refuses a longer line (and the row-by-row reader then says what is wrong).
+MAX_LINE_BYTES = 4 * MAX_CELL_CHARS + 64 * MAX_COLUMNS
+# What one check may take of the machine: DuckDB's own working memory (the Arrow
+# tables the check makes are bounded by the file size, which is bounded itself).
+CHECK_LIMITS = {"memory_limit": "1GB"}
 
 
 @dataclass(frozen=True)
@@ -68,45 +74,6 @@ def _unusual_lines(data: bytes) -> bool:
     return b"\r" in data and _LONE_CR.search(data) is not None
 
 
-MEMORY_FOLDER = "/dev/shm"
-
-
-def _scratch_copy(data: bytes) -> str:
-    """Write the upload to a private file for DuckDB to read; returns its path.
-
-    In memory (``/dev/shm``) when it has room for it twice over: the first write of 150 MB to
-    a disk-backed temp folder took a third of a second. Otherwise, or if that write fails
-    (a container's small shared memory filling up meanwhile), the usual temp folder.
-    """
-    try:
-        room = os.statvfs(MEMORY_FOLDER)
-        in_memory = room.f_bavail * room.f_frsize > 2 * len(data)
-    except OSError:
-        in_memory = False
-    if in_memory:
-        try:
-            return _private_file(data, MEMORY_FOLDER)
-        except OSError:
-            pass
-    return _private_file(data, None)
-
-
-def _private_file(data: bytes, place: str | None) -> str:
-    """``data`` in a new file only this user can read, in a new folder of its own."""
-    folder = tempfile.mkdtemp(prefix="evaluation-import-", dir=place)
-    path = os.path.join(folder, "upload.csv")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        if os.path.exists(path):
-            os.unlink(path)
-        os.rmdir(folder)
-        raise
-    return path
-
-
 def check_fast(
     data: bytes,
     headers: list[str],
@@ -121,26 +88,42 @@ def check_fast(
     columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
     # Row numbers are positions in the file: the rows must come out in the order they were
     # read (DuckDB's default, pinned here because everything below depends on it).
-    con = duckdb.connect(config={"preserve_insertion_order": True})
+    con = duckdb.connect(config={"preserve_insertion_order": True, **CHECK_LIMITS})
     try:
-        path = _scratch_copy(data)
-        try:
-            raw = con.sql(
-                "SELECT * FROM read_csv($path, header = true, delim = ',', quote = '\"', "
-                "escape = '\"', auto_detect = false, columns = $columns, strict_mode = true, "
-                "null_padding = false, compression = 'none', all_varchar = true)",
-                params={"path": path, "columns": columns},
-            ).to_arrow_table()
-        except duckdb.Error as error:
-            raise NeedsRowByRow(str(error)) from None
-        finally:
-            os.unlink(path)
-            os.rmdir(os.path.dirname(path))
+        con.execute("SET enable_progress_bar = false")  # nothing on the command line's stdout
+        with scratch_copy(data) as path:
+            try:
+                raw = con.sql(
+                    "SELECT * FROM read_csv($path, header = true, delim = ',', quote = '\"', "
+                    "escape = '\"', auto_detect = false, columns = $columns, strict_mode = true, "
+                    "null_padding = false, compression = 'none', all_varchar = true, "
+                    "max_line_size = $line)",
+                    params={"path": path, "columns": columns, "line": MAX_LINE_BYTES},
+                ).to_arrow_table()
+            except duckdb.Error as error:
+                raise NeedsRowByRow(str(error)) from None
+        if _overlong_cell(raw):
+            raise NeedsRowByRow("a cell longer than the contract allows")
         if rewrite is not None:
             raw, positions = rewrite(raw, positions)
         return _validate(con, raw, kind, positions)
     finally:
         con.close()
+
+
+def _overlong_cell(raw: pa.Table) -> bool:
+    """Whether any cell is longer than ``MAX_CELL_CHARS`` (the row-by-row reader words it).
+
+    Counted in bytes first, which costs nothing (Arrow keeps each text's byte length); only a
+    column with a cell that long in bytes is counted in characters."""
+    for cells in raw.columns:
+        if len(cells) == 0 or cells.null_count == len(cells):
+            continue
+        if (pc.max(pc.binary_length(cells)).as_py() or 0) <= MAX_CELL_CHARS:
+            continue
+        if (pc.max(pc.utf8_length(cells)).as_py() or 0) > MAX_CELL_CHARS:
+            return True
+    return False
 
 
 def _validate(
@@ -162,9 +145,10 @@ def _validate(
             else pa.chunked_array([pa.nulls(rows, pa.string())])
         )
         wrapper = validator(kind, column)
-        if wrapper.parse is str and wrapper.default is None:
-            # Text (ids, names) stays as written, trimmed; mostly distinct, so no lookup.
-            typed[column] = _trimmed(source)
+        if wrapper.parse in (str, v.label) and wrapper.default is None:
+            # Free text stays as written, trimmed; ids and names are normalised (core/text.py).
+            # Mostly distinct, so no lookup.
+            typed[column] = _trimmed(source, normalised=wrapper.parse is v.label)
             if wrapper.required:
                 flagged.append(_positions(pc.is_null(typed[column])))
         else:
@@ -198,9 +182,9 @@ def _validate(
     )
 
 
-def _trimmed(source: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Cells with the contract's whitespace trimmed; a blank cell is NULL."""
-    trimmed = pc.utf8_trim(source, characters=_WS)
+def _trimmed(source: pa.ChunkedArray, *, normalised: bool = False) -> pa.ChunkedArray:
+    """Cells with the contract's whitespace trimmed (or normalised); a blank cell is NULL."""
+    trimmed = normalise_array(source) if normalised else pc.utf8_trim(source, characters=_WS)
     empty = pc.equal(trimmed, "")
     if pc.any(empty).as_py():
         trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
@@ -244,8 +228,8 @@ def _parse_distinct(
     """(typed value, valid?) of each text, in the order given: the contract's SQL parse."""
     bind = Params()
     value, ok = typed(kind, column, "t", bind)
-    # Trimmed by Arrow (the same characters as DuckDB's trim(t, $ws), several times faster).
-    trimmed = pc.utf8_trim(texts, characters=_WS)
+    # Normalised by Arrow (core/text.py: the row-by-row check uses the very same functions).
+    trimmed = normalise_array(texts)
     distinct = pa.table({"_i": np.arange(len(texts), dtype=np.int64), "trimmed": trimmed})
     con.register("distinct_texts", distinct)
     shared = "".join(f", {h}" for h in helpers(validator(kind, column).parse, "t"))

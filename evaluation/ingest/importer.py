@@ -3,6 +3,12 @@
 ``import_files`` checks every file first (``evaluation.ingest.checks``) and writes only when
 all are clean: a bad file means nothing is stored. Each good file then lands as one batch,
 in one transaction, its person and worker ids replaced by pseudonyms on the way in.
+
+Who imports matters (``allowed``, their permissions; the command line imports as an admin):
+every row must be for one of their sites, and a row may replace a stored one only when the
+stored row's site is theirs too. Both are checked before anything is written, and the second
+again inside each batch's transaction (``store.batches.NotYours``), so a file that would
+overwrite another site's records is refused whole, with the ids named.
 """
 
 from __future__ import annotations
@@ -11,15 +17,19 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pyarrow as pa
 
+from evaluation.admin.access import LOCAL_ADMIN, Permissions, file_sites
+from evaluation.ingest.budget import release_memory
 from evaluation.ingest.checks import Checked, Progress, check, silent
 from evaluation.ingest.cld import CldChecked, CldImported, check_cld, settings_for, store_cld
 from evaluation.ingest.cld_read import recognise
 from evaluation.ingest.mapping_profile import Profile
 from evaluation.ingest.mapping_saved import saved_profiles
 from evaluation.ingest.pseudonyms import Pseudonymiser
+from evaluation.ingest.reading import Problem
 from evaluation.store import batches
 from evaluation.store.connection import Store
 
@@ -78,6 +88,7 @@ def import_files(
     as_of: date | None = None,
     imported_by: str = "local user",
     source: str = "upload",
+    allowed: Permissions = LOCAL_ADMIN,
     cld_sites: Sequence[str] = (),
     cld_patterns: Sequence[str] = (),
     profile: Profile | None = None,
@@ -99,9 +110,34 @@ def import_files(
     batch of conversations and care packages. A file read with a ``profile`` is never taken
     for an extract.
     """
+    try:
+        return _import(
+            store,
+            files,
+            kind=kind,
+            written={"as_of": as_of, "imported_by": imported_by, "source": source},
+            allowed=allowed,
+            cld=(cld_sites, cld_patterns),
+            profile=profile,
+        )
+    finally:
+        release_memory()  # the files' checked rows are gone now: give their memory back
+
+
+def _import(
+    store: Store,
+    files: list[tuple[str, bytes]],
+    *,
+    kind: str | None,
+    written: dict[str, Any],
+    allowed: Permissions,
+    cld: tuple[Sequence[str], Sequence[str]],
+    profile: Profile | None,
+) -> list[Imported | CldImported]:
+    """``import_files``' work; ``written`` is what every batch records (as of, by, source)."""
     pseudonyms = Pseudonymiser(store.key)
     extracts = [kind is None and profile is None and recognise(data) for _, data in files]
-    cld = settings_for(store, cld_sites, cld_patterns) if any(extracts) else None
+    settings = settings_for(store, *cld) if any(extracts) else None
     with (
         ThreadPoolExecutor(CHECKED_AT_ONCE, thread_name_prefix="import-check") as checking,
         ThreadPoolExecutor(1, thread_name_prefix="import-pseudonyms") as hashing,
@@ -109,7 +145,7 @@ def import_files(
         saved = None if profile else saved_profiles(store)
         mapping = {"profile": profile} if profile else {"saved": saved} if saved else {}
         checks = [
-            checking.submit(check_cld, data, name, cld, store.key)
+            checking.submit(check_cld, data, name, settings, store.key)
             if extract
             else checking.submit(check, data, name, kind, **mapping)
             for (name, data), extract in zip(files, extracts, strict=True)
@@ -118,23 +154,66 @@ def import_files(
         for done in as_completed(checks):
             hashed[done] = hashing.submit(_pseudonymised, done.result(), pseudonyms)
         checked = [c.result() for c in checks]
+        for item in checked:
+            if item.ok:
+                item.problems.extend(ownership_problems(store, item, allowed))
         if not all(c.ok for c in checked):
             for pending in hashed.values():
                 pending.cancel()
             raise ImportFailed(checked)
         return [
-            store_cld(store, c, as_of=as_of, imported_by=imported_by, source=source)
+            store_cld(store, c, **written)
             if isinstance(c, CldChecked)
-            else _write(
-                store,
-                c,
-                hashed[future].result(),
-                as_of=as_of,
-                imported_by=imported_by,
-                source=source,
-            )
+            else _write(store, c, hashed[future].result(), allowed=allowed, **written)
             for future, c in zip(checks, checked, strict=True)
         ]
+
+
+def ownership_problems(
+    store: Store, checked: Checked | CldChecked, allowed: Permissions
+) -> list[Problem]:
+    """Why this clean file may not be imported by this person (none: it may).
+
+    Every row must be for one of their sites; and no row may replace a stored row of a site
+    that is not theirs (a site lead reusing another site's ids). Care packages carry no site,
+    so only an admin imports them, and a Client Level Data extract covers the whole council."""
+    if allowed.is_admin:
+        return []
+    if isinstance(checked, CldChecked):
+        message = "A Client Level Data extract covers the whole council: only an admin imports it."
+        return [Problem(None, None, None, message)]
+    if checked.table is None or checked.kind is None:
+        return []
+    sites = file_sites(checked.table)
+    if not allowed.may_import(sites):
+        if sites == {None}:
+            return [
+                Problem(
+                    None, None, None, "Care packages carry no site: only an admin can import them."
+                )
+            ]
+        others = sorted(s or "(no site)" for s in sites if not allowed.may_upload(s))
+        return [
+            Problem(
+                None,
+                "site",
+                ", ".join(others),
+                "rows for sites that are not yours: nothing from this file can be imported by you",
+            )
+        ]
+    kind = checked.kind
+    foreign = batches.foreign_rows(store, kind, checked.table, allowed.may_upload)
+    return [
+        Problem(
+            None,
+            kind.id_column,
+            identifier,
+            f"this id is already stored for {site or '(no site)'}, which is not one of your "
+            "sites: a row of another site is never replaced. Give your own record its own id, "
+            "or ask an admin.",
+        )
+        for identifier, site in foreign
+    ]
 
 
 def _pseudonymised(checked: Checked | CldChecked, pseudonyms: Pseudonymiser) -> pa.Table | None:
@@ -155,8 +234,12 @@ def store_checked(
     imported_by: str = "local user",
     source: str = "upload",
     progress: Progress = silent,
+    allowed: Permissions = LOCAL_ADMIN,
 ) -> Imported:
-    """Write one already-checked file as a batch (the page checks first, then confirms)."""
+    """Write one already-checked file as a batch (the page checks first, then confirms).
+
+    Raises ``StoreError`` when the file would replace another site's rows (``NotYours``),
+    the disk is full, or the store is busy: nothing of this file is stored then."""
     if not checked.ok or checked.kind is None or checked.table is None:
         raise ValueError(f"{checked.file_name} has problems: only a clean file can be stored")
     progress(0.7, f"Replacing person and worker ids with pseudonyms in {checked.file_name}")
@@ -169,6 +252,7 @@ def store_checked(
         imported_by=imported_by,
         source=source,
         progress=progress,
+        allowed=allowed,
     )
 
 
@@ -181,6 +265,7 @@ def _write(
     imported_by: str,
     source: str,
     progress: Progress = silent,
+    allowed: Permissions = LOCAL_ADMIN,
 ) -> Imported:
     """Land a checked file's pseudonymised rows as one batch."""
     if checked.kind is None or rows is None:
@@ -196,6 +281,7 @@ def _write(
         as_of=day,
         imported_by=imported_by,
         source=source,
+        may_replace=None if allowed.is_admin else allowed.may_upload,
     )
     progress(1.0, f"Stored {checked.file_name}")
     return Imported(

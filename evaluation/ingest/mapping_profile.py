@@ -66,8 +66,8 @@ def allowed_values(kind: Kind, column: str) -> tuple[str, ...] | None:
     """The values a profile may map this column's words to (``""`` is blank, for a column
     that may be blank), or None for a column that takes any text, a date or an amount."""
     wrapper = validator(kind, column)
-    if wrapper.parse is str:
-        found = METHODS if column == "method" else None
+    if column == "method" and wrapper.parse in (str, v.label):
+        found = METHODS
     else:
         found = _ALLOWED.get(wrapper.parse)
     if found is None:

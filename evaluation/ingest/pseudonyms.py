@@ -13,10 +13,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evaluation.core import values as v
 from evaluation.core.contract import Kind
-
-_WS = v.WHITESPACE
+from evaluation.core.text import normalise_array
 
 
 def _hmac_pads(key: bytes) -> tuple[Any, Any]:
@@ -33,13 +31,16 @@ def _hmac_pads(key: bytes) -> tuple[Any, Any]:
 
 
 def _hash_ids(ids: pa.Array, key: bytes, prefix: str) -> pa.Array:
-    """``pseudonym.pseudonym`` of each (non-null) id: the first 20 hex digits, prefixed."""
+    """``pseudonym.pseudonym`` of each (non-null) id: the first 20 hex digits, prefixed.
+
+    Ids come from the check already normalised; normalising them again (as ``pseudonym``
+    does) costs little next to the hashing and keeps the two the same for any input."""
     inner, outer = _hmac_pads(key)
     new_inner, new_outer = inner.copy, outer.copy
     found = []
-    for text in ids.to_pylist():
+    for text in normalise_array(ids).to_pylist():
         digest = new_inner()
-        digest.update(text.strip(_WS).encode("utf-8"))
+        digest.update(text.encode("utf-8"))
         final = new_outer()
         final.update(digest.digest())
         found.append(prefix + final.hexdigest()[:20])

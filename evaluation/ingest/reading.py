@@ -11,11 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from evaluation.core.text import normalise
 from evaluation.core.values import WHITESPACE
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# Bounds on what one file may make the dashboard do, each refused in plain words before the
+# work it would cost. Megabytes are counted as the browser's upload box counts them (1,000,000
+# bytes), by the page and the command line alike.
+MAX_UPLOAD_BYTES = 200_000_000
+MAX_COLUMNS = 1_000  # council exports run to a few hundred columns
+MAX_HEADER_CHARS = 100_000  # the header row
+MAX_CELL_CHARS = 1_000_000  # one value: a very long story is some tens of thousands
 _ONLY_WHITESPACE = re.compile(b"[" + re.escape(WHITESPACE.encode("ascii")) + b"]*")
 
 
@@ -113,8 +121,56 @@ def column_letter(index: int) -> str:
 
 
 def normalise_header(name: str) -> str:
-    """Header matching ignores case, spaces, underscores and hyphens."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    """Header matching ignores case, spaces, underscores and hyphens (and how a header's
+    letters are encoded: full-width letters, ligatures, invisible characters)."""
+    return re.sub(r"[^a-z0-9]", "", normalise(name).lower())
+
+
+def megabytes(size: int) -> str:
+    """A size as the browser's upload box writes it: '200 MB', '3.1 MB' (half up)."""
+    tenths = (size + 50_000) // 100_000
+    return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10} MB"
+
+
+def refuse_size(size: int) -> None:
+    """Refuse a file larger than we take, from its size alone (the CLI asks before reading)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise Refused(
+            f"The file is {megabytes(size)}; the largest file we take is "
+            f"{megabytes(MAX_UPLOAD_BYTES)}. Split it into smaller files."
+        )
+
+
+def refuse_wide_header(data: bytes) -> None:
+    """Refuse a header row too long, or with too many columns, to be a real export's.
+
+    Checked on the first line's bytes before anything else is read: a header of a million
+    columns once took minutes and gigabytes to refuse."""
+    limit = 4 * MAX_HEADER_CHARS  # a character is at most four bytes
+    end = data.find(b"\n", 0, limit + 1)
+    line = data[: limit + 1] if end == -1 else data[:end]
+    if len(line) > MAX_HEADER_CHARS and len(line.decode("utf-8", "replace")) > MAX_HEADER_CHARS:
+        raise Refused(
+            f"The first row (the headers) is over {MAX_HEADER_CHARS:,} characters long: no "
+            "export has headers that long. Check that this is the right file.",
+            row=1,
+        )
+    if line.count(b",") >= MAX_COLUMNS:
+        raise Refused(
+            f"The first row has over {MAX_COLUMNS:,} columns; we read at most "
+            f"{MAX_COLUMNS:,}. Remove the columns the dashboard doesn't use.",
+            row=1,
+        )
+
+
+def _records(text: str) -> Iterator[list[str]]:
+    """Every record of the text by the csv module, each value at most ``MAX_CELL_CHARS``.
+
+    The csv module's limit is one setting for the whole process (131,072 characters unless
+    changed, which refused long but valid stories as a misplaced quote); every reader here
+    sets the same value."""
+    csv.field_size_limit(MAX_CELL_CHARS)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=",", quotechar='"', strict=True)
 
 
 class NeedsRowByRow(Exception):
@@ -129,6 +185,7 @@ def read_header(data: bytes) -> tuple[bytes, list[str]]:
     blank lines, semicolons) is left to ``read_table``, which words it exactly.
     """
     _refuse_binary_or_huge(data)
+    refuse_wide_header(data)
     if data.isascii():
         # ASCII bytes are their own UTF-8: only the header line needs decoding (a million-row
         # file decoded and encoded again cost a few tenths of a second for nothing).
@@ -149,30 +206,41 @@ def read_header(data: bytes) -> tuple[bytes, list[str]]:
 
 
 def _refuse_binary_or_huge(data: bytes) -> None:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise Refused(
-            f"The file is {len(data) / 1048576:.0f} MB; the largest file we take is "
-            f"{MAX_UPLOAD_BYTES // 1048576} MB. Split it into smaller files."
-        )
+    refuse_size(len(data))
     binary = sniff_binary(data)
     if binary:
         raise Refused(binary)
 
 
 def read_table(data: bytes) -> Table:
-    """Parse CSV bytes with a fixed dialect (comma, double quote, header row), row by row."""
+    """Parse CSV bytes with a fixed dialect (comma, double quote, header row), row by row.
+
+    Bounded: a value longer than ``MAX_CELL_CHARS`` or a row wider than ``MAX_COLUMNS`` is
+    refused where it stands, in words that say so."""
     _refuse_binary_or_huge(data)
+    refuse_wide_header(data)
     text = decode(data)
     if not text.strip():
         raise Refused("The file is empty.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=",", quotechar='"', strict=True)
     records: list[tuple[int, list[str]]] = []
     row_number = 0
     try:
-        for record in reader:
+        for record in _records(text):
             row_number += 1
+            if len(record) > MAX_COLUMNS:
+                raise Refused(
+                    f"the row has {len(record):,} values; we read at most {MAX_COLUMNS:,} "
+                    "columns (a value with a comma inside must be wrapped in double quotes)",
+                    row=row_number,
+                )
             records.append((row_number, record))
-    except csv.Error:
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise Refused(
+                f"a value is longer than {MAX_CELL_CHARS:,} characters, the most one cell "
+                "may hold (or a quote mark opened there is never closed)",
+                row=row_number + 1,
+            ) from None
         raise Refused(
             "a quote mark is out of place, so the row can't be split into columns "
             "(a value with a comma or a quote inside must be wrapped in double quotes)",

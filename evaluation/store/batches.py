@@ -1,7 +1,12 @@
 """Batches: landing a checked file's rows in one transaction, undoing them, the import log.
 
 An id already stored with different values is replaced and its old row kept in the
-``<kind>_replaced`` table, so every batch can be undone and nothing right is ever lost.
+``<kind>_replaced`` table, so every batch can be undone and nothing right is ever lost. A row
+is replaced only when whoever imports may import for the stored row's site as well as the new
+one (``may_replace``): otherwise the whole file is refused with the ids named, so a site lead
+can never overwrite another site's records by reusing their ids. The import log records the
+sites of the rows each batch replaced. A site is stored under the one spelling it already has
+(capitals aside), so "NORTHFIELD" in a lead's file never makes a second Northfield.
 Table names come from ``KINDS`` only (a kind read back from the log is looked up there).
 
 A file that brings two kinds at once (a CLD extract: conversations and care packages) lands
@@ -12,7 +17,7 @@ takes every kind of the batch out together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,10 +25,34 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from evaluation.core.contract import KINDS, Kind
+from evaluation.core.text import same_name
 from evaluation.store.connection import Store, StoreError
-from evaluation.store.query import dicts, scalar
+from evaluation.store.query import cursor, dicts, scalar
+
+# Whether the person importing may replace a stored row of this site (None: a kind with no
+# site column). None for the predicate itself: anyone may (an admin, the command line).
+MayReplace = Callable[[str | None], bool]
+IDS_NAMED = 20  # ids named in a refusal; the count says how many more
+
+
+class NotYours(StoreError):
+    """The file would replace stored rows of sites the importer may not import for."""
+
+    def __init__(self, kind: Kind, foreign: list[tuple[str, str | None]]) -> None:
+        self.kind = kind
+        self.foreign = foreign
+        ids = ", ".join(i for i, _ in foreign[:IDS_NAMED])
+        more = f" and {len(foreign) - IDS_NAMED} more" if len(foreign) > IDS_NAMED else ""
+        sites = sorted({s or "(no site)" for _, s in foreign})
+        super().__init__(
+            f"Nothing was stored: {len(foreign)} {kind.id_column}(s) in this file are already "
+            f"stored for {', '.join(sites)}, which you may not import for, and a row of another "
+            f"site is never replaced: {ids}{more}. Give your own records their own ids, or ask "
+            "an admin."
+        )
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,7 @@ def write_batch(
     imported_by: str,
     source: str,
     within: OneBatch | None = None,
+    may_replace: MayReplace | None = None,
 ) -> BatchResult:
     """Land one validated batch in one transaction; rows identical to stored ones are left be.
 
@@ -79,7 +109,12 @@ def write_batch(
     same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM i.{c}" for c in kind.columns)
     named = ", ".join(kind.columns)
     with nullcontext(within.cur) if within else store.transaction() as cur:
+        rows = _one_spelling(cur, kind, rows)
         cur.register("incoming", rows)
+        foreign = _foreign(cur, kind, may_replace)
+        if foreign:
+            cur.unregister("incoming")
+            raise NotYours(kind, foreign)
         total = rows.num_rows
         unchanged = cur.execute(
             f"SELECT count(*) FROM incoming i JOIN {table} t ON t.{key} = i.{key} WHERE {same}"
@@ -88,10 +123,14 @@ def write_batch(
             f"SELECT count(*) FROM incoming i JOIN {table} t ON t.{key} = i.{key} "
             f"WHERE NOT ({same})"
         ).fetchall()[0][0]
-        sites = (
-            cur.execute("SELECT list(DISTINCT site ORDER BY site) FROM incoming").fetchall()[0][0]
+        sites, replaced_sites = (
+            cur.execute(
+                "SELECT (SELECT list(DISTINCT site ORDER BY site) FROM incoming), "
+                f"(SELECT list(DISTINCT t.site ORDER BY t.site) FROM incoming i JOIN {table} t "
+                f"ON t.{key} = i.{key} WHERE NOT ({same}))"
+            ).fetchall()[0]
             if "site" in kind.columns
-            else None
+            else (None, None)
         )
         if unchanged == total and (
             _same_file(cur, kind.name, sha256) or not _newer_extract(cur, kind.name, sites, as_of)
@@ -120,8 +159,8 @@ def write_batch(
         added = total - unchanged - replaced
         cur.execute(
             "INSERT INTO import_log (batch_id, kind, file_name, sha256, rows_added, "
-            "rows_replaced, rows_unchanged, as_of, imported_at, imported_by, source, sites) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "rows_replaced, rows_unchanged, as_of, imported_at, imported_by, source, sites, "
+            "replaced_sites) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 batch_id,
                 kind.name,
@@ -135,9 +174,72 @@ def write_batch(
                 imported_by,
                 source,
                 sites,
+                replaced_sites,
             ],
         )
     return BatchResult(batch_id, added, replaced, unchanged)
+
+
+def foreign_rows(
+    store: Store, kind: Kind, rows: pa.Table, may_replace: MayReplace | None
+) -> list[tuple[str, str | None]]:
+    """(id, stored site) of each stored row this file would replace that the importer may
+    not: what ``write_batch`` would refuse, asked before anything is written."""
+    if may_replace is None:
+        return []
+    with cursor(store) as cur:
+        cur.register("incoming", rows.select([kind.id_column]))
+        try:
+            return _foreign(cur, kind, may_replace)
+        finally:
+            cur.unregister("incoming")
+
+
+def _foreign(
+    cur: duckdb.DuckDBPyConnection, kind: Kind, may_replace: MayReplace | None
+) -> list[tuple[str, str | None]]:
+    """Stored rows with an incoming id whose site ``may_replace`` refuses, by id."""
+    if may_replace is None:
+        return []
+    table, key = kind.name, kind.id_column
+    site = "t.site" if "site" in kind.columns else "NULL::VARCHAR"
+    found = cur.execute(
+        f"SELECT t.{key}, {site} FROM incoming i JOIN {table} t ON t.{key} = i.{key} ORDER BY 1"
+    ).fetchall()
+    allowed: dict[str | None, bool] = {}
+    return [
+        (identifier, where)
+        for identifier, where in found
+        if not allowed.setdefault(where, may_replace(where))
+    ]
+
+
+SITE_TABLES = tuple(k.name for k in KINDS.values() if "site" in k.columns)
+
+
+def _one_spelling(cur: duckdb.DuckDBPyConnection, kind: Kind, rows: pa.Table) -> pa.Table:
+    """The rows with each site under the spelling the store already has for it (capitals
+    aside), or, for a new site, its first spelling in the file."""
+    if "site" not in kind.columns or rows.num_rows == 0:
+        return rows
+    stored = sorted(
+        r[0]
+        for r in cur.execute(
+            " UNION ".join(f"SELECT DISTINCT site FROM {t}" for t in SITE_TABLES)
+        ).fetchall()
+        if r[0] is not None
+    )
+    spelling: dict[str, str] = {}
+    for name in stored:
+        spelling.setdefault(same_name(name), name)
+    sites = pc.dictionary_encode(rows.column("site").combine_chunks())
+    written = sites.dictionary.to_pylist()
+    wanted = [None if s is None else spelling.setdefault(same_name(s), s) for s in written]
+    if wanted == written:
+        return rows
+    index = rows.schema.get_field_index("site")
+    respelled = pc.take(pa.array(wanted, pa.string()), sites.indices)
+    return rows.set_column(index, rows.schema.field(index), respelled)
 
 
 def _same_file(cur: duckdb.DuckDBPyConnection, kind: str, sha256: str) -> bool:

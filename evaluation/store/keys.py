@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from evaluation.core.values import WHITESPACE
+from evaluation.core.text import normalise
 
 KEY_ENV = "EVALUATION_PSEUDONYM_KEY"
 
@@ -40,8 +40,11 @@ def load_key(db_path: Path, explicit: str | None = None) -> bytes:
 
 
 def pseudonym(key: bytes, raw_id: str | None, prefix: str = "P") -> str | None:
-    """A stable, keyed, one-way stand-in for a raw id (None stays None)."""
+    """A stable, keyed, one-way stand-in for a raw id (None stays None).
+
+    The id is normalised first (``core.text.normalise``), as the import normalises it, so an
+    id typed for an erasure finds the person however it was spaced or encoded."""
     if raw_id is None:
         return None
-    digest = hmac.new(key, raw_id.strip(WHITESPACE).encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, normalise(raw_id).encode("utf-8"), hashlib.sha256).hexdigest()
     return f"{prefix}-{digest[:20]}"

@@ -40,6 +40,15 @@ GROUP BY site
 """
 
 
+# The erasure log is also the list of erasures still to finish (store/forget.py): ``person``
+# holds the pseudonym only while that person's rows wait to be deleted, ``rewritten_at`` is
+# empty until the file has been rewritten without them. It never holds a source-system id.
+ERASURE_LOG = (
+    "CREATE TABLE IF NOT EXISTS erasure_log "
+    "(erased_at TIMESTAMP NOT NULL, erased_by VARCHAR NOT NULL, rows_removed INTEGER NOT NULL)"
+)
+
+
 def ensure_schema(cur: duckdb.DuckDBPyConnection) -> None:
     """Create whatever the store lacks; a store made by an older version gains the contract's
     newer columns (at the end: every statement names its columns, never relies on order)."""
@@ -60,5 +69,10 @@ def ensure_schema(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute(f"CREATE TABLE IF NOT EXISTS import_log ({', '.join(LOG_COLUMNS)})")
     # Stores made before batches recorded their sites gain the column (empty for them).
     cur.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS sites VARCHAR[]")
+    # The sites of the rows a batch replaced: who replaced what (an admin may replace any).
+    cur.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS replaced_sites VARCHAR[]")
+    cur.execute(ERASURE_LOG)
+    cur.execute("ALTER TABLE erasure_log ADD COLUMN IF NOT EXISTS person VARCHAR")
+    cur.execute("ALTER TABLE erasure_log ADD COLUMN IF NOT EXISTS rewritten_at TIMESTAMP")
     cur.execute("CREATE SEQUENCE IF NOT EXISTS batch_number START 1")
     cur.execute(SITE_AS_OF_VIEW)

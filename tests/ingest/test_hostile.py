@@ -103,10 +103,11 @@ def test_random_and_mutated_bytes_only_ever_give_problems(noise: bytes, seed: in
 
 
 def test_oversized_upload_gets_a_plain_message(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("evaluation.ingest.reading.MAX_UPLOAD_BYTES", 2 * 1048576)
-    checked = check(b"x" * (3 * 1048576), "huge.csv")
+    """Megabytes as the browser's upload box counts them (1,000,000 bytes), half up."""
+    monkeypatch.setattr("evaluation.ingest.reading.MAX_UPLOAD_BYTES", 2_000_000)
+    checked = check(b"x" * 3_140_000, "huge.csv")
     assert [p.message for p in checked.problems] == [
-        "The file is 3 MB; the largest file we take is 2 MB. Split it into smaller files."
+        "The file is 3.1 MB; the largest file we take is 2 MB. Split it into smaller files."
     ]
 
 
