@@ -2,8 +2,9 @@
 
 Figures: ``meeting.summary.summarise`` (kept: everyone at the meeting opens the same view,
 computed once per version of the data) — the same figures the evidence pages and the reports
-give, small groups already hidden — shown by ``ui.meeting``, each section linking to its page
-on the same sites and period. The pack is drawn by ``meeting.pack`` only when asked for.
+give, small groups already hidden — shown by ``ui.meeting``: first a headline per type of
+evidence (``meeting.headlines``), then a tab per section, each linking to its page on the
+same sites and period. The pack is drawn by ``meeting.pack`` only when asked for.
 """
 
 from dataclasses import replace
@@ -13,6 +14,7 @@ import streamlit as st
 
 from evaluation.measures.suppression import configured_threshold
 from evaluation.meeting import summary as meeting
+from evaluation.meeting.headlines import headlines
 from evaluation.meeting.model import Period, default_period
 from evaluation.present.formats import uk_date
 from evaluation.store.figures import cached
@@ -21,12 +23,6 @@ from ui import meeting as blocks
 from ui.session import current_store, permissions
 
 st.title("Making it Happen")
-st.write(
-    "What is going on, what is changing and what the evidence shows, for the weekly Making it "
-    "Happen meeting: what people and families say, what staff say, and the money and "
-    "resources, for the sites and period chosen, against the period before and against usual "
-    "practice. Download the pack to circulate after the meeting."
-)
 store = current_store()
 site_names = cached(store, meeting.all_sites)
 if not site_names:
@@ -36,16 +32,20 @@ if not site_names:
     )
 as_of = cached(store, meeting.data_as_of)
 usual = default_period(as_of or date.today())
-large = st.toggle("Large text for a projector", value=True, key="meeting_large")
-blocks.style(large)
-chosen = filters.view(
+shown = filters.view(
     {"site": site_names},
     "meeting",
     fields=("sites",),
     period=("From", "To"),
     default=(usual.start, usual.end),
     one_row=True,
-).selection
+    spare=True,
+)
+large = shown.spare.toggle(
+    "Large text", value=True, key="meeting_large", help="Tables, charts and text for a projector"
+)
+blocks.style(large)
+chosen = shown.selection
 if not chosen.date_from or not chosen.date_to or chosen.date_to < chosen.date_from:
     st.warning("Choose a period whose end is on or after its start.")
     st.stop()
@@ -62,10 +62,12 @@ summary = replace(
     ),
     generated_at=datetime.now(),
 )
-st.text(
-    f"Sites: {summary.sites_text}\n"
-    f"Period: {summary.period.describe()}, compared with {summary.previous.describe()}"
-    + (f"\nData as of: {uk_date(summary.as_of)}" if summary.as_of else "")
+blocks.headlines(headlines(summary.sections))
+about, pack = st.columns([3, 2], vertical_alignment="center")
+about.text(
+    f"Sites: {summary.sites_text}. Period: {summary.period.describe()}, compared with "
+    f"{summary.previous.describe()}"
+    + (f". Data as of {uk_date(summary.as_of)}." if summary.as_of else ".")
 )
 
 
@@ -77,7 +79,7 @@ def pack_bytes() -> bytes:
 
 
 if permissions().may_download_pack:
-    st.download_button(
+    pack.download_button(
         "Download the meeting pack (PDF)",
         data=pack_bytes,
         file_name=summary.pack_name,
@@ -86,8 +88,4 @@ if permissions().may_download_pack:
         type="primary",
         icon=":material/picture_as_pdf:",
     )
-blocks.attention(summary)
-for section in summary.sections:
-    blocks.section(section, summary, large)
-    if section.key == "people":
-        blocks.story(summary)
+blocks.evidence(summary, large)

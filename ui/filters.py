@@ -56,14 +56,15 @@ def view(
 ) -> Filters:
     """The filters of one page in a bordered box; the widgets' keys start with ``key``.
 
-    ``found`` holds the values each field can offer (``selection.choices``). ``default``
-    fills the period when the address gives none; ``by`` offers a grouping; ``spare`` leaves
-    a column in the period's row; ``one_row`` puts everything on one line (the meeting).
+        ``found`` holds the values each field can offer (``selection.choices``). ``default``
+        fills the period when the address gives none; ``by`` offers a grouping; ``spare`` leaves
+        a column in the period's row (the row's last); ``one_row`` puts everything on one line
+    (the meeting).
     """
     preset = Selection.from_query(st.query_params.get_all)
     asked_by = st.query_params.get_all(BY_KEY)
     with st.container(border=True):
-        widths = [2] * len(fields) + [1, 1] if one_row else [1] * len(fields)
+        widths = [2] * len(fields) + [1, 1] + [1] * spare if one_row else [1] * len(fields)
         top = st.columns(widths)
         chosen: dict[str, tuple[str, ...]] = {}
         for column, field in zip(top, fields, strict=False):
@@ -102,7 +103,7 @@ def view(
                     "One column per", list(by), default=wanted, key=f"{key}_by", help=by_help
                 )
             )
-        spare_column = row[-1] if spare and not one_row else None
+        spare_column = row[-1] if spare else None
         if caption:
             st.caption(caption)
     kept = {f: getattr(preset, f) for f in FIELDS if f not in fields}

@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from evaluation.meeting.model import Figure, Section, Table
+from evaluation.meeting.model import Figure, Headline, Section, Table
 from evaluation.meeting.summary import MeetingSummary
 from evaluation.present.charts import for_projector
 from evaluation.present.stories import heading
@@ -62,8 +62,49 @@ ICONS = {
 }
 
 
+# The answer on the first screen: less empty space above the title, and the headline
+# cards' sentence in body text that wraps.
+FIRST_SCREEN = """
+<style>
+[data-testid="stMainBlockContainer"] { padding: 2.5rem 2rem 4rem; }
+.headline-kind { font-weight: 600; margin: 0; font-size: 1.15rem; }
+[class*="st-key-headline_"] [data-testid="stText"],
+[class*="st-key-headline_"] [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+[class*="st-key-headline_"] [data-testid="stMetricValue"] p { font-size: 2.8rem; }
+[class*="st-key-headline_"] [data-testid="stMetricDelta"] p { font-size: 1.05rem; }
+@media (min-width: 1600px) {  /* a projector's width: the cards have room to grow */
+  [class*="st-key-headline_"] [data-testid="stText"],
+  [class*="st-key-headline_"] [data-testid="stMetricLabel"] p,
+  [class*="st-key-headline_"] [data-testid="stMetricDelta"] p { font-size: 1.3rem; }
+  [class*="st-key-headline_"] [data-testid="stMetricValue"] p { font-size: 3.4rem; }
+  .headline-kind { font-size: 1.4rem; }
+}
+</style>
+"""
+
+
 def style(large: bool) -> None:
-    st.html(WRAP_LABELS + TABLE_STYLE + (PROJECTOR_STYLE if large else ""))
+    # The headline cards' own sizes come last, so they hold in projector mode too.
+    st.html(WRAP_LABELS + TABLE_STYLE + (PROJECTOR_STYLE if large else "") + FIRST_SCREEN)
+
+
+def headlines(cards: list[Headline]) -> None:
+    """The first screen's answer: a card per type of evidence (figure, change, usual
+    practice, interval, a sentence), side by side."""
+    for column, card in zip(st.columns(len(cards) or 1), cards, strict=False):
+        with column.container(border=True, key=f"headline_{card.section}"):
+            item = card.figure
+            st.html(f'<p class="headline-kind">{escape(card.title)}</p>')
+            change = item.change if item.change not in ("", "no change") else None
+            st.metric(
+                item.label,
+                item.value,
+                delta=change,
+                delta_color=TONE_COLOUR[item.tone],  # type: ignore[arg-type]
+            )
+            lines = [f"{item.usual_label.capitalize()}: {item.usual}"] if item.usual else []
+            lines += [item.interval] if item.interval else []
+            st.text("\n".join([*lines, card.sentence]))
 
 
 def _cell(text: str, index: int, labels: int, tag: str = "td") -> str:
@@ -136,6 +177,21 @@ def section(part: Section, summary: MeetingSummary, large: bool = False) -> None
                 st.text(part.chart_text)
     with st.expander("Check these figures with the command line"):
         st.text("\n".join(part.commands))
+
+
+def evidence(summary: MeetingSummary, large: bool) -> None:
+    """Below the headlines, a tab each: what needs attention, then every section (the story
+    with people and families)."""
+    flagged = len(summary.attention)
+    names = [f"What needs attention ({flagged})" if flagged else "What needs attention"]
+    tabs = st.tabs([*names, *(s.title for s in summary.sections)])
+    with tabs[0]:
+        attention(summary)
+    for tab, part in zip(tabs[1:], summary.sections, strict=True):
+        with tab:
+            section(part, summary, large)
+            if part.key == "people":
+                story(summary)
 
 
 def attention(summary: MeetingSummary) -> None:

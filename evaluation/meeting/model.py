@@ -82,6 +82,7 @@ class Figure:
     number: float | None = None
     previous_number: float | None = None
     compared: str = ""  # the previous period when it isn't the meeting's (whole weeks)
+    interval: str = ""  # "95% interval 64.3% to 95.9%", where the figure has one
 
     @property
     def tone(self) -> str:
@@ -108,6 +109,17 @@ class Figure:
         if self.usual:
             lines.append(f"{self.usual_label.capitalize()}: {self.usual}")
         return lines
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The first screen's answer for one type of evidence: its section's figure that says
+    most, and one plain sentence of what it means (``meeting.headlines``)."""
+
+    section: str  # the section's key
+    title: str  # the type of evidence: "People and families"
+    figure: Figure
+    sentence: str
 
 
 @dataclass(frozen=True)

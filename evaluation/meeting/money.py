@@ -100,6 +100,9 @@ def _rate_figure(
         better=better,
         number=value,
         previous_number=earlier_value,
+        interval=f"95% interval {interval(row.conversion_ci95)}"
+        if with_interval and row and row.conversion_ci95 and row.why_no_rate is None
+        else "",
     )
 
 
@@ -131,6 +134,7 @@ def _average_figure(
 ) -> Figure:
     mean = group.mean_weekly_change if group else None
     before = earlier.mean_weekly_change if earlier else None
+    ci_text = ""
     if group is None:
         base = "no requests for support yet"
     elif mean is None:
@@ -155,6 +159,7 @@ def _average_figure(
         better="",
         number=None if mean is None else float(mean),
         previous_number=None if before is None else float(before),
+        interval=ci_text,
     )
 
 
@@ -170,6 +175,7 @@ def _difference_figure(
     then = cost_change.difference(earlier, usual_before) if earlier and usual_before else None
     value = now.difference if now else None
     before = then.difference if then else None
+    span = ""
     if value is None:
         base = (
             f"needs an average for both three conversations and {usual_label}"
@@ -180,7 +186,8 @@ def _difference_figure(
         low, high = now.ci95 if now and now.ci95 else (None, None)
         base = f"{change_exact(value)} a week per person against {usual_label}"
         if low is not None and high is not None:
-            base += f"; 95% interval {change_pounds(low)} to {change_pounds(high)}"
+            span = f"95% interval {change_pounds(low)} to {change_pounds(high)}"
+            base += f"; {span}"
             base += (
                 ": the data can't tell the two apart yet"
                 if low <= 0 <= high
@@ -195,6 +202,7 @@ def _difference_figure(
         better="",
         number=None if value is None else float(value),
         previous_number=None if before is None else float(before),
+        interval=span,
     )
 
 

@@ -7,15 +7,16 @@ key) and a ``SurveyPart`` all that differs between the two sections.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from evaluation.measures import feedback as fb
 from evaluation.measures import staff as sf
+from evaluation.measures.intervals import wilson
 from evaluation.measures.survey import Measures
 from evaluation.present.charts import feedback_chart, staff_chart
-from evaluation.present.formats import number, percent
+from evaluation.present.formats import interval, number, percent
 from evaluation.present.surveys import describe, describe_time, feedback_chart_rows, time_rows
 
 
@@ -31,6 +32,16 @@ class Item:
 
     def text(self, value: float) -> str:
         return percent(value, self.places) if self.kind == "pct" else number(value, self.places)
+
+
+def share_interval(group: Mapping[str, Any] | None, item: Item, value: float | None) -> str:
+    """The Wilson 95% interval of a share that said yes ("95% interval 64.3% to 95.9%"), or ""
+    for a mean or a figure not shown (a survey mean comes without its spread)."""
+    answered = (group or {}).get(item.count)
+    if value is None or not answered or not item.value.endswith("_yes_pct"):
+        return ""
+    ci = wilson(round(value * answered / 100), answered)
+    return f"95% interval {interval(ci, item.places)}" if ci else ""
 
 
 FEEDBACK_ITEMS = (

@@ -24,7 +24,14 @@ from evaluation.measures.stories import StoryItem, stories
 from evaluation.measures.suppression import fewer_than, hidden_words
 from evaluation.measures.survey import Measures, latest_day
 from evaluation.meeting.model import NOT_SHOWN, Attention, Figure, Period, Section, Table
-from evaluation.meeting.survey_parts import FEEDBACK_ITEMS, PEOPLE, STAFF, Item, SurveyPart
+from evaluation.meeting.survey_parts import (
+    FEEDBACK_ITEMS,
+    PEOPLE,
+    STAFF,
+    Item,
+    SurveyPart,
+    share_interval,
+)
 from evaluation.meeting.wording import REPORT, figure_change, usual_practice
 from evaluation.present.formats import number, percent
 from evaluation.present.surveys import (
@@ -121,6 +128,7 @@ def _survey_figures(
                 number=now_number,
                 previous_number=None if latest else previous_number,
                 compared=compared,
+                interval=share_interval(now.get(THREE_CONVERSATIONS), item, now_number),
             )
         )
     return figures

@@ -190,3 +190,30 @@ def test_a_rerun_reuses_the_figures_until_the_data_changes(loaded: Store, app_te
     assert not at.exception
     assert FIGURES.computed > computed
     assert _metrics(at)["Treated well: yes"][0] == "none"  # no feedback left
+
+
+def test_the_first_screen_answers_then_a_tab_per_section(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+    """Before any table: a headline per type of evidence, each with its change, usual
+    practice, interval and sentence; the sections follow in tabs."""
+    at = app_test(PAGE)
+    first = [(m.label, m.value, m.proto.delta) for m in at.metric[:4]]
+    assert first == [
+        ("Treated well: yes", "75.0%", "-15.0 points"),
+        ("Time with people (mean %)", "60.0%", "+10.0 points"),
+        ("Difference from usual practice (average a week)", "-£33", ""),
+        ("Conversation 1s underway for more than 28 days", "5", "+3"),
+    ]
+    texts = [t.value for t in at.text]
+    assert texts[0] == (
+        "Usual practice: 50.0%\n95% interval 50.5% to 89.8%\n75.0% of people and families "
+        "who answered said they were treated well: down 15.0 points on the previous period."
+    )
+    assert "Sites: All sites. Period: 04/03/2025 to 31/03/2025" in texts[4]
+    assert [t.label for t in at.tabs] == [
+        "What needs attention (4)",
+        "People and families",
+        "Staff experience",
+        "Money and resources",
+        "Conversations",
+    ]
+    assert at.toggle(key="meeting_large").label == "Large text"
