@@ -43,7 +43,7 @@ if not allowed.is_admin:
     st.text("Your sites: " + ", ".join(who.person.sites if who.person else ()))
 reading = mapping.reading(store)
 files = st.file_uploader("CSV file(s)", accept_multiple_files=True, key="uploads")
-extracts, files = cld.split(files or [], kind)
+extracts, files = cld.split(upload.not_imported(files or []), kind)
 cld.step(store, extracts, allowed, as_of)
 checked = [
     upload.checked_file(store, f.name, f.getvalue, f.file_id, kind, allowed, reading) for f in files
@@ -53,9 +53,7 @@ for given, item in zip(files, checked, strict=True):
     mapping.step(store, item, given.getvalue(), reading)
 if checked:
     upload.import_block(store, checked, allowed, as_of)
-if st.session_state.get("last_import"):
-    st.success("Import finished.")
-    st.text("\n".join(st.session_state["last_import"]))
+upload.last_import()
 
 upload.history(store, allowed)
 if st.session_state.get("last_undo"):

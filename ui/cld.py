@@ -20,6 +20,7 @@ from evaluation.ingest import cld
 from evaluation.ingest.cld_read import recognise
 from evaluation.ingest.cld_settings import CldSettings, SettingsError, configured, with_sites
 from evaluation.present import cld as shown
+from evaluation.present.uploads import nothing_changed
 from evaluation.store.connection import Store
 from ui import components, upload
 from ui.session import current_user
@@ -157,5 +158,6 @@ def _show(store: Store, extract: Any, chosen: CldSettings, as_of: date) -> None:
         progress=lambda done, stage: bar.progress(done, stage),
     )
     bar.empty()
-    st.session_state["last_import"] = [result.summary()]
     st.session_state.pop("cld_checked", None)
+    unchanged = all(nothing_changed(r.added, r.replaced) for _, r in result.parts)
+    upload.mark_imported([extract.file_id], [result.summary()], unchanged)

@@ -11,11 +11,10 @@ a busy store) is said in its own words, with what was stored before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from evaluation.admin import erasure
@@ -27,6 +26,14 @@ from evaluation.ingest.importer import Imported, ownership_problems, store_check
 from evaluation.ingest.reading import Problem
 from evaluation.ingest.templates import columns_table, template_csv
 from evaluation.present.exports import to_csv
+from evaluation.present.uploads import (
+    PROBLEM_HEADINGS,
+    blank_cells,
+    log_rows,
+    nothing_changed,
+    problem_lines,
+    problem_rows,
+)
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
 from ui import components, downloads, mapping
@@ -74,8 +81,48 @@ def checked_file(
             bar.progress(0.65, f"Checking no row of {item.file_name} is another site's")
             item.problems.extend(ownership_problems(store, item, allowed))
         cache[key] = item
+        st.session_state.setdefault("file_ids", {})[item.sha256] = file_id
         bar.empty()
     return cache[key]
+
+
+IMPORTED = "imported_files"
+
+
+def not_imported(files: list[Any]) -> list[Any]:
+    """The uploaded files not yet imported in this session: an imported file stays in the
+    uploader, but is neither checked again nor offered for import a second time."""
+    done = st.session_state.get(IMPORTED, set())
+    left = [f for f in files if f.file_id not in done]
+    if len(left) < len(files):
+        names = ", ".join(f.name for f in files if f.file_id in done)
+        st.caption("Imported already (see the import history below):")
+        st.text(names)
+    return left
+
+
+def mark_imported(file_ids: list[str], summaries: list[str], nothing_new: bool) -> None:
+    """Remember the files as imported and what the import did, then draw the page again
+    (without its Import button)."""
+    st.session_state.setdefault(IMPORTED, set()).update(file_ids)
+    st.session_state["last_import"] = summaries
+    st.session_state["last_import_unchanged"] = nothing_new
+    st.rerun()
+
+
+def last_import() -> None:
+    """What the last import did: rows stored, or plainly that nothing changed."""
+    summaries = st.session_state.get("last_import")
+    if not summaries:
+        return
+    if st.session_state.get("last_import_unchanged"):
+        st.info(
+            "Nothing changed: every row was already stored just as it is in the file(s).",
+            icon=":material/info:",
+        )
+    else:
+        st.success("Import finished.")
+    st.text("\n".join(summaries))
 
 
 def refused_sites(item: Checked, allowed: Permissions) -> list[str | None]:
@@ -86,15 +133,24 @@ def refused_sites(item: Checked, allowed: Permissions) -> list[str | None]:
     return sorted((s for s in sites if not allowed.may_upload(s)), key=lambda s: s or "")
 
 
-def problem_list(problems: list[Problem], file_name: str, key: str) -> None:
-    """Every problem of a file (nothing from it is stored), and the list to download."""
+SHOWN_PROBLEMS = 50
+
+
+def problem_list(
+    problems: list[Problem], file_name: str, key: str, headings: Mapping[str, str] | None = None
+) -> None:
+    """Every problem of a file in full (nothing from it is stored), under the file's own
+    headings, and the whole list to download."""
     st.error(f"{len(problems)} problem(s) found: nothing from this file will be stored.")
-    rows = [asdict(p) for p in problems]
-    components.table(rows)
+    rows = problem_rows(problems, headings or {})
+    lines = problem_lines(rows)
+    st.text("\n".join(lines[:SHOWN_PROBLEMS]))
+    if len(lines) > SHOWN_PROBLEMS:
+        st.caption(f"The first {SHOWN_PROBLEMS} of {len(lines):,}: download them all below.")
     # The values are the file's own, raw ids included: made only when clicked.
     downloads.person_level(
         "Download the problems as CSV",
-        lambda: to_csv(rows, ["row", "column", "value", "message"]),
+        lambda: to_csv(rows, list(PROBLEM_HEADINGS)),
         file_name=f"problems-{file_name}.csv",
         key=key,
     )
@@ -108,7 +164,7 @@ def file_report(item: Checked, allowed: Permissions) -> None:
             st.caption(f"Detected kind: {item.kind.label} — {len(item.preview)} row(s) previewed")
         mapping.used(item)
         if item.problems:
-            problem_list(item.problems, item.file_name, f"problems-{item.sha256}")
+            problem_list(item.problems, item.file_name, f"problems-{item.sha256}", item.headings)
             return
         st.success(f"No problems: {item.rows} row(s) ready to import.")
         not_yours = refused_sites(item, allowed)
@@ -120,7 +176,7 @@ def file_report(item: Checked, allowed: Permissions) -> None:
         if item.ignored_columns:
             st.caption("Columns not in the contract, which will be ignored:")
             st.text(", ".join(item.ignored_columns))
-        components.table(item.preview)
+        components.table(blank_cells(item.preview))
 
 
 def import_block(store: Store, checked: list[Checked], allowed: Permissions, as_of: date) -> None:
@@ -162,8 +218,13 @@ def import_block(store: Store, checked: list[Checked], allowed: Permissions, as_
             _stopped(item, error, results, ready[n + 1 :])
             return
     bar.empty()
-    st.session_state["last_import"] = [r.summary() for r in results]
     forget_checked()
+    ids = st.session_state.get("file_ids", {})
+    mark_imported(
+        [ids[c.sha256] for c in ready if c.sha256 in ids],
+        [r.summary() for r in results],
+        all(nothing_changed(r.added, r.replaced) for r in results),
+    )
 
 
 def forget_checked() -> None:
@@ -191,26 +252,7 @@ def history(store: Store, allowed: Permissions) -> None:
     if not log:
         st.info("Nothing has been imported yet.")
         return
-    table = pd.DataFrame(log)
-    table["state"] = table["undone_at"].map(lambda t: "active" if pd.isna(t) else "undone")
-    st.dataframe(
-        table[
-            [
-                "batch_id",
-                "kind",
-                "file_name",
-                "rows_added",
-                "rows_replaced",
-                "rows_unchanged",
-                "as_of",
-                "imported_at",
-                "imported_by",
-                "state",
-            ]
-        ],
-        hide_index=True,
-        column_config={"as_of": st.column_config.DateColumn("as of", format="DD/MM/YYYY")},
-    )
+    components.table(log_rows(log))
     # A CLD extract's batch logs a row per kind: offer each batch once.
     active = list(dict.fromkeys(row["batch_id"] for row in log if row["undone_at"] is None))
     if not allowed.is_admin:

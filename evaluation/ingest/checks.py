@@ -48,6 +48,7 @@ class Checked:
     profile: str | None = None  # the mapping profile that read it, if one did
     unmapped: int = 0  # headings and values of the file that profile doesn't know
     headings_fit: bool = True  # False: its headings fit no kind (the page offers a mapping)
+    headings: dict[str, str] = field(default_factory=dict)  # contract column → file's heading
 
     @property
     def ok(self) -> bool:
@@ -305,6 +306,7 @@ def _match_headers(headers: list[str], kind: Kind, checked: Checked) -> dict[str
             )
             continue
         positions[column] = index
+        checked.headings[column] = header
     for column in kind.required:
         if column not in positions:
             checked.headings_fit = False

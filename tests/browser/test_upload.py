@@ -16,7 +16,7 @@ GOOD = (
     b"BR1,PERSON-RAW-1,North,three conversations,1,new,05/03/2024,19/03/2024\r\n"
     b"BR2,PERSON-RAW-2,North,usual practice,,existing,06/03/2024,\r\n"
 )
-BAD = b"feedback_id,site,received_on\r\nF1,North,12/31/2023\r\n"
+BAD = b"Feedback ID,Site,Received On\r\nF1,North,12/31/2023\r\n"
 
 
 def test_upload_page_imports_a_file_and_confirms(tmp_path: Path, page) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +31,20 @@ def test_upload_page_imports_a_file_and_confirms(tmp_path: Path, page) -> None: 
         page.get_by_text("No problems: 2 row(s) ready to import.").wait_for(timeout=30_000)
         page.get_by_role("button", name="Import 1 file(s)").click()
         page.get_by_text("Import finished.").wait_for(timeout=30_000)
-        assert "2 added, 0 replaced" in page.locator("[data-testid='stText']").all_inner_texts()[-1]
+        texts = page.locator("[data-testid='stText']").all_inner_texts()
+        assert any("2 added, 0 replaced" in t for t in texts), texts
+        # imported: the button is gone, and the history reads in words and UK dates
+        assert page.get_by_role("button", name="Import 1 file(s)").count() == 0
+        page.get_by_text("Imported already (see the import history below):").wait_for()
+        history = page.locator("[data-testid='stDataFrame']").last
+        history.scroll_into_view_if_needed()
+        # the same file once more: it is checked again, and the page says nothing changed
+        page.locator("input[type='file']").set_input_files([])
+        page.locator("input[type='file']").set_input_files(str(good))
+        page.get_by_role("button", name="Import 1 file(s)").click()
+        page.get_by_text("Nothing changed: every row was already stored just as it is").wait_for(
+            timeout=30_000
+        )
     store = open_store(db)
     assert batches.count(store, "conversations") == 2
     store.close()
@@ -47,8 +60,10 @@ def test_upload_page_lists_problems_and_stores_nothing(tmp_path: Path, page) -> 
         wait_for_app(page)
         page.locator("input[type='file']").set_input_files(str(bad))
         page.get_by_text("1 problem(s) found").wait_for(timeout=30_000)
-        grid = page.locator("[data-testid='stDataFrame']").first
-        grid.wait_for()
+        # the whole message, under the file's own heading, the value as it was
+        line = page.get_by_text('Row 2, Received On, "12/31/2023": ')
+        line.wait_for()
+        assert "dd/mm/yyyy" in line.inner_text() or "date" in line.inner_text()
         assert page.get_by_role("button", name="Import 1 file(s)").count() == 0
     store = open_store(db)
     assert batches.count(store, "feedback") == 0

@@ -75,7 +75,7 @@ def test_a_file_with_its_own_headings_is_mapped_saved_and_imported(
     assert at.button(key=f"{key}-save").disabled
 
     _map(at, FILE)
-    preview = at.dataframe[1].value  # after the problems table: the rows as the contract reads them
+    preview = at.dataframe[0].value  # the rows as the contract reads them
     three, usual = "three conversations", "usual practice"
     assert list(preview["approach"]) == [three, usual, three]
     assert list(preview["started_on"]) == ["06/04/2017", "07/04/2017", "08/04/2017"]
@@ -94,7 +94,7 @@ def test_a_file_with_its_own_headings_is_mapped_saved_and_imported(
     assert not at.subheader  # no mapping step once the profile reads the file
     next(b for b in at.button if b.label == "Import 1 file(s)").click().run()
     assert "Import finished." in [s.value for s in at.success]
-    summary = next(t.value for t in at.text if t.value.startswith("mosaic.csv"))
+    summary = next(t.value for t in at.text if t.value.startswith("mosaic.csv ("))
     assert summary.startswith(
         "mosaic.csv (read with the mapping profile 'Mosaic steps report'): conversations, "
         "batch B00001: 3 added"
@@ -165,11 +165,10 @@ def test_a_value_the_profile_does_not_know_is_refused_and_the_profile_can_be_cha
     new_word = LATER.replace(b"Long Term Support Arranged", b"Residential Placement")
     at = app_test("pages/upload.py")
     at.file_uploader(key="uploads").set_value(("week-3.csv", new_word, "text/csv")).run()
-    problems = at.dataframe[0].value
-    assert list(problems["row"]) == [4]
-    assert list(problems["column"]) == ["Step Outcome"]  # the file's own heading
-    assert list(problems["value"]) == ["Residential Placement"]
-    assert "doesn't say what this value means for long_term_support" in problems["message"][0]
+    lines = next(t.value for t in at.text if t.value.startswith("Row ")).splitlines()
+    # the file's own heading, the value and the whole message
+    assert len(lines) == 1 and lines[0].startswith('Row 4, Step Outcome, "Residential Placement": ')
+    assert "doesn't say what this value means for long_term_support" in lines[0]
     assert not any(b.label.startswith("Import") for b in at.button)
 
     # The step opens on the saved profile's choices; only the new word is left to say.
@@ -257,6 +256,6 @@ def test_a_file_read_by_its_profile_with_only_other_problems_gets_no_mapping_ste
     bad_date = LATER.replace(b"07/04/2017 11:00", b"31/04/2017")
     at = app_test("pages/upload.py")
     at.file_uploader(key="uploads").set_value(("week-4.csv", bad_date, "text/csv")).run()
-    problems = at.dataframe[0].value
-    assert list(zip(problems["row"], problems["column"], strict=True)) == [(3, "Step Start")]
+    lines = next(t.value for t in at.text if t.value.startswith("Row ")).splitlines()
+    assert [line.split(",")[:2] for line in lines] == [["Row 3", " Step Start"]]
     assert not at.subheader  # a wrong date is no reason to change the profile
