@@ -17,6 +17,7 @@ from typing import Any
 
 from evaluation.core.vocabulary import USUAL_PRACTICE
 from evaluation.measures import survey
+from evaluation.measures.intervals import interval_from_sums
 from evaluation.measures.rates import mean, percent
 from evaluation.measures.suppression import Figure
 from evaluation.measures.survey import Measures
@@ -54,6 +55,7 @@ COUNTS = (
     ),
     "count(satisfaction) AS satisfaction_answered",
     "sum(satisfaction) AS satisfaction_sum",
+    "sum(CAST(satisfaction AS DOUBLE) * satisfaction) AS satisfaction_squares",
 )
 
 
@@ -66,6 +68,9 @@ def _figures(raw: Mapping[str, Any]) -> dict[str, Any]:
             out[f"{q}_{a}_pct"] = percent(int(raw[f"{q}_{a}"]), answered, places=1)
     out["satisfaction_answered"] = int(raw["satisfaction_answered"])
     out["satisfaction_mean"] = mean(raw["satisfaction_sum"], out["satisfaction_answered"])
+    out["satisfaction_mean_ci"] = interval_from_sums(
+        raw["satisfaction_sum"], raw["satisfaction_squares"], out["satisfaction_answered"]
+    )
     return out
 
 

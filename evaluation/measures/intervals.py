@@ -91,6 +91,17 @@ def mean_interval(mean: float, sd: float | None, n: int) -> tuple[float, float] 
     return (mean - half, mean + half)
 
 
+def interval_from_sums(
+    total: float | None, squares: float | None, n: int
+) -> tuple[float, float] | None:
+    """``mean_interval`` from a group's sum and sum of squares (what survey cells add up)."""
+    if n < 2 or total is None or squares is None:
+        return None
+    mean = float(total) / n
+    variance = max((float(squares) - n * mean * mean) / (n - 1), 0.0)
+    return mean_interval(mean, math.sqrt(variance), n)
+
+
 def difference_interval(
     difference: float, sd_a: float | None, n_a: int, sd_b: float | None, n_b: int
 ) -> tuple[float, float] | None:

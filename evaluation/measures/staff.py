@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from evaluation.measures import survey
+from evaluation.measures.intervals import interval_from_sums
 from evaluation.measures.rates import mean
 from evaluation.measures.suppression import Figure
 from evaluation.measures.survey import Measures
@@ -39,10 +40,19 @@ FIGURES = (
 )
 COUNTS = (
     "count(*) AS responses",
-    *(part for i in ITEMS for part in (f"count({i}) AS {i}_answered", f"sum({i}) AS {i}_sum")),
+    *(
+        part
+        for i in ITEMS
+        for part in (
+            f"count({i}) AS {i}_answered",
+            f"sum({i}) AS {i}_sum",
+            f"sum(CAST({i} AS DOUBLE) * {i}) AS {i}_squares",
+        )
+    ),
     f"count({TIME}) AS {TIME}_answered",
     # Summed as exact decimals so a mean of 52.25 rounds to 52.3, not 52.2.
     f"sum(CAST({TIME} AS DECIMAL(18,4))) AS {TIME}_sum",
+    f"sum(CAST({TIME} AS DOUBLE) * {TIME}) AS {TIME}_squares",  # for the mean's interval
 )
 
 
@@ -52,10 +62,16 @@ def _figures(raw: Mapping[str, Any]) -> dict[str, Any]:
         answered = int(raw[f"{item}_answered"])
         out[f"{item}_answered"] = answered
         out[f"{item}_mean"] = mean(raw[f"{item}_sum"], answered)
+        out[f"{item}_mean_ci"] = interval_from_sums(
+            raw[f"{item}_sum"], raw[f"{item}_squares"], answered
+        )
     answered = int(raw[f"{TIME}_answered"])
     with_people = mean(raw[f"{TIME}_sum"], answered, places=1)
     out[f"{TIME}_answered"] = answered
     out[f"{TIME}_mean"] = with_people
+    out[f"{TIME}_mean_ci"] = interval_from_sums(
+        raw[f"{TIME}_sum"], raw[f"{TIME}_squares"], answered
+    )
     out["forms_and_systems_pct_mean"] = None if with_people is None else round(100 - with_people, 1)
     return out
 

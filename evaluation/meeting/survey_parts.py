@@ -35,13 +35,21 @@ class Item:
 
 
 def share_interval(group: Mapping[str, Any] | None, item: Item, value: float | None) -> str:
-    """The Wilson 95% interval of a share that said yes ("95% interval 64.3% to 95.9%"), or ""
-    for a mean or a figure not shown (a survey mean comes without its spread)."""
+    """The 95% interval of a figure shown: Wilson's for a share that said yes ("95% interval
+    64.3% to 95.9%"), the t interval for a mean (from the group's spread); "" for a figure not
+    shown or of fewer than two answers."""
     answered = (group or {}).get(item.count)
-    if value is None or not answered or not item.value.endswith("_yes_pct"):
+    if value is None or not answered:
         return ""
-    ci = wilson(round(value * answered / 100), answered)
-    return f"95% interval {interval(ci, item.places)}" if ci else ""
+    if item.value.endswith("_yes_pct"):
+        ci = wilson(round(value * answered / 100), answered)
+    else:
+        ci = (group or {}).get(f"{item.value}_ci")
+    if not ci:
+        return ""
+    if item.kind == "pct":
+        return f"95% interval {interval(ci, item.places)}"
+    return f"95% interval {number(ci[0], item.places)} to {number(ci[1], item.places)}"
 
 
 FEEDBACK_ITEMS = (

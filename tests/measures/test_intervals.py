@@ -53,3 +53,13 @@ def test_one_percentage_and_one_mean() -> None:
     assert mean(209, 4) == 52.25 and mean(209, 4, 1) == 52.3
     assert mean(None, 3) is None and mean(5, 0) is None
     assert math.isclose(mean(10, 3), 3.33)
+
+
+def test_a_mean_interval_from_a_groups_sums() -> None:
+    """1, 2, 3, 4, 5: mean 3, sd 1.5811, t(0.975, 4) = 2.7764, half-width 1.9632."""
+    from evaluation.measures.intervals import interval_from_sums
+
+    low, high = interval_from_sums(15, 55, 5) or (0.0, 0.0)
+    assert round(low, 4) == 1.0368 and round(high, 4) == 4.9632
+    assert interval_from_sums(4, 16, 1) is None  # one answer says nothing of the spread
+    assert interval_from_sums(None, None, 0) is None

@@ -40,7 +40,11 @@ def raw(cells: dict[tuple[str, ...], int], keys: tuple[str, ...]) -> list[dict[s
         row["responses"] = n
         for q in ("treated_well", "helped", "listened_to"):
             row |= {f"{q}_answered": n, f"{q}_yes": n, f"{q}_partly": 0, f"{q}_no": 0}
-        row |= {"satisfaction_answered": n, "satisfaction_sum": 4 * n}
+        row |= {
+            "satisfaction_answered": n,
+            "satisfaction_sum": 4 * n,
+            "satisfaction_squares": 16 * n,
+        }
         rows.append(row)
     return rows
 

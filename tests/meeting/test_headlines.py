@@ -27,8 +27,9 @@ def test_a_headline_per_type_of_evidence_from_its_own_section(loaded: Store) -> 
         "75.0% of people and families who answered said they were treated well: down 15.0 "
         "points on the previous period."
     )
-    # a mean of a survey comes without its spread: no interval is made up for it
-    assert cards["staff"].figure.interval == ""
+    # a survey mean's t interval, from the cells' sums of squares: every answer at North
+    # was 60%, so it has no spread at all
+    assert cards["staff"].figure.interval == "95% interval 60.0% to 60.0%"
     money = cards["money"]
     assert money.figure.label == "Difference from usual practice (average a week)"
     assert money.figure.interval == "95% interval -£65 to £0"
