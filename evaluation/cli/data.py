@@ -16,7 +16,7 @@ from evaluation.admin.backup import backup, restore
 from evaluation.admin.erasure import erase
 from evaluation.cli.options import add_db, add_mapping, iso_date, refuse
 from evaluation.core.contract import KINDS
-from evaluation.ingest import sample
+from evaluation.ingest import cld_read, reading, sample
 from evaluation.ingest.cld import CldImported
 from evaluation.ingest.cld_settings import SettingsError
 from evaluation.ingest.importer import ImportFailed, import_files
@@ -47,13 +47,24 @@ def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:
     files = []
     for path in paths:
         try:
-            refuse_size(path.stat().st_size)
-            files.append((path.name, path.read_bytes()))
+            files.append((path.name, _read(path)))
         except Refused as refused:
-            raise StoreError(f"{path}: {refused}; nothing was stored") from None
+            raise StoreError(f"{path}: {refused} Nothing was stored.") from None
         except OSError as error:
             raise StoreError(f"{path}: can't read the file ({error.strerror})") from None
     return files
+
+
+def _read(path: Path) -> bytes:
+    """A file's bytes, refused unread when too large: a Client Level Data extract (known by
+    its headers) may be up to ``MAX_CLD_BYTES``, a national file being larger than an upload;
+    any other file up to the upload limit."""
+    size = path.stat().st_size
+    if size > reading.MAX_UPLOAD_BYTES:
+        with path.open("rb") as handle:
+            extract = cld_read.recognise(handle.read(cld_read.HEAD_BYTES))
+        refuse_size(size, cld_read.MAX_CLD_BYTES if extract else reading.MAX_UPLOAD_BYTES)
+    return path.read_bytes()
 
 
 def opened(args: argparse.Namespace) -> Store:

@@ -23,10 +23,12 @@ from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
 # DuckDB (vectorised.py, RE2 patterns) uses the same rules, and the two must agree on every input.
 WHITESPACE = " \t\r\n\x0b\x0c"
 _UK_DATE = re.compile(
-    r"(\d{1,2})/(\d{1,2})/(\d+)(?:[ \t\r\n\x0b\x0c]+\d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII
+    r"(\d{1,2})/(\d{1,2})/(\d+)(?:[ \t\r\n\x0b\x0c]+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?",
+    re.ASCII,
 )
 _ISO_DATE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T \t\r\n\x0b\x0c]\d{2}:\d{2}(?::\d{2})?)?", re.ASCII
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T \t\r\n\x0b\x0c](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?",
+    re.ASCII,
 )
 _MONEY = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+", re.ASCII)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?", re.ASCII)

@@ -53,8 +53,10 @@ def _value_sql(parse: Any, t: str, bind: Params) -> str:
     if parse in (str, v.label):
         return t
     if parse is v.uk_date:
-        uk = r"(\d{1,2})/(\d{1,2})/(\d{4})([ \t\r\n\x0b\x0c]+\d{1,2}:\d{2}(:\d{2})?)?"
-        iso = r"(\d{4})-(\d{2})-(\d{2})([T \t\r\n\x0b\x0c]\d{2}:\d{2}(:\d{2})?)?"
+        # a time of day after the date is allowed (and dropped), but only a real one
+        clock = r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
+        uk = rf"(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})([ \t\r\n\x0b\x0c]+{clock})?"
+        iso = rf"(\d{{4}})-(\d{{2}})-(\d{{2}})([T \t\r\n\x0b\x0c]{clock.replace('[01]?', '[01]')})?"
         day = (
             f"CASE WHEN regexp_full_match({t}, {bind(uk)}) "
             f"THEN try_strptime(regexp_extract({t}, {bind(UK_PREFIX)}, 1), "

@@ -132,12 +132,13 @@ def megabytes(size: int) -> str:
     return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10} MB"
 
 
-def refuse_size(size: int) -> None:
+def refuse_size(size: int, largest: int | None = None) -> None:
     """Refuse a file larger than we take, from its size alone (the CLI asks before reading)."""
-    if size > MAX_UPLOAD_BYTES:
+    largest = MAX_UPLOAD_BYTES if largest is None else largest
+    if size > largest:
         raise Refused(
             f"The file is {megabytes(size)}; the largest file we take is "
-            f"{megabytes(MAX_UPLOAD_BYTES)}. Split it into smaller files."
+            f"{megabytes(largest)}. Split it into smaller files."
         )
 
 

@@ -112,3 +112,22 @@ def test_reports_split_by_the_like_for_like_fields(extract: Path, capsys, by: st
         assert set(groups) == {"18-64", "65+", "(not given)"}
     else:
         assert groups["Learning Disability Support"]["requests"] == "2"
+
+
+def test_an_extract_larger_than_an_upload_is_imported_from_the_command_line(
+    extract: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A national extract may be larger than the Upload page takes: the command line knows it
+    by its headers and takes it up to the CLD limit; any other file that large is refused."""
+    from evaluation.ingest import reading
+
+    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", extract.stat().st_size - 1)
+    db = extract.with_name("big.duckdb")
+    site = "Medway innovation team=ME4,me5"
+    code, _, err = run(capsys, "import", str(extract), "--db", str(db), "--cld-site", site)
+    assert code == 0, err
+    plain = extract.with_name("plain.csv")
+    plain.write_bytes(b"conversation_id,person_id\r\n" + b"C1,P1\r\n" * 2000)
+    monkeypatch.setattr(reading, "MAX_UPLOAD_BYTES", 1000)
+    code, _, err = run(capsys, "import", str(plain), "--db", str(db))
+    assert code == 2 and "the largest file we take is" in err and "Nothing was stored." in err

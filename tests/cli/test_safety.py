@@ -33,7 +33,7 @@ def test_a_file_too_large_is_refused_from_its_size_unread(
     err = capsys.readouterr().err
     assert err == (
         f"{huge}: The file is 201 MB; the largest file we take is 200 MB. Split it into smaller "
-        "files.; nothing was stored\n"
+        "files. Nothing was stored.\n"
     )
     assert not (tmp_path / "e.duckdb").exists()
 

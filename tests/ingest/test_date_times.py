@@ -76,3 +76,12 @@ def test_a_date_time_still_has_to_be_a_uk_date(engine: str) -> None:
         "not a UK date",
         "two-digit year",
     ]
+
+
+@pytest.mark.parametrize("text", ["06/04/2017 25:99", "06/04/2017 10:61", "2017-04-06T99:99:99"])
+def test_an_impossible_time_of_day_is_not_a_date(text: str) -> None:
+    """The time after a date is dropped, but only a real time: 25:99 is a typing slip."""
+    from evaluation.core.values import uk_date
+
+    with pytest.raises(ValueError):
+        uk_date(text)
