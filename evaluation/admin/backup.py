@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from evaluation.core.contract import KINDS
-from evaluation.store import batches, profiles, regional, settings
+from evaluation.store import batches, profiles, regional, rewrite, settings
 from evaluation.store.connection import Store, StoreError
+from evaluation.store.errors import StoreFull
 from evaluation.store.query import cursor
 
 MANIFEST = "manifest.json"
@@ -113,6 +115,24 @@ def _read_manifest(source: Path) -> tuple[dict[str, Any], dict[str, int], int]:
     return manifest, counts, last
 
 
+# Room a restore asks for before it starts: the backup's rows as the store holds them (Parquet
+# is compressed, so a few times its size), then the rewrite that clears what they replaced.
+RESTORED_GROWTH = 4
+
+
+def _check_room(store: Store, source: Path) -> None:
+    """Refuse a restore the disk has no room for, before anything is written."""
+    incoming = sum(f.stat().st_size for f in source.glob("*.parquet"))
+    needed = RESTORED_GROWTH * incoming + rewrite.needed_bytes(store.path)
+    free = shutil.disk_usage(store.path.parent).free
+    if free < needed:
+        raise StoreFull(
+            f"There is not enough free space beside the store to restore this backup: it needs "
+            f"about {needed / 1e6:,.0f} MB and the disk has {free / 1e6:,.0f} MB free. Nothing "
+            "was restored. Free some space on that disk, then try again."
+        )
+
+
 def restore(store: Store, source: Path, *, replace: bool = False) -> dict[str, Any]:
     """Load a backup into the store in one transaction.
 
@@ -123,6 +143,7 @@ def restore(store: Store, source: Path, *, replace: bool = False) -> dict[str, A
     answer says why, if the disk had no room).
     """
     manifest, counts, last = _read_manifest(source)
+    _check_room(store, source)
     had_data = not batches.is_empty(store)
     if had_data and not replace:
         raise StoreError(
@@ -167,8 +188,8 @@ def restore(store: Store, source: Path, *, replace: bool = False) -> dict[str, A
     if had_data:
         try:
             store.rewrite_file()
-        except StoreError as error:
-            answer["not_compacted"] = str(error)
+        except StoreError:
+            answer["not_compacted"] = "the disk had no room to rewrite the store file"
     return answer
 
 

@@ -221,9 +221,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     )
     if manifest.get("not_compacted"):
         print(
-            f"note: the store file was not rewritten afterwards, so the values replaced may remain "
-            f"in its free space: {manifest['not_compacted']} Then run 'python -m evaluation "
-            "compact'.",
+            f"note: the backup was restored, but {manifest['not_compacted']}, so the values "
+            "replaced may remain in its free space. Free some space on that disk, then run "
+            "'python -m evaluation compact'.",
             file=sys.stderr,
         )
     return 0

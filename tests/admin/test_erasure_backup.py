@@ -124,6 +124,28 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     target.close()
 
 
+def test_a_restore_the_disk_has_no_room_for_is_refused_before_anything_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = open_store(tmp_path / "a" / "e.duckdb")
+    load_sample(source)
+    backup(source, tmp_path / "backup")
+    source.close()
+    target = open_store(tmp_path / "b" / "e.duckdb")
+    import_files(target, _person_files()[:1])
+    before = _report(target)
+    from evaluation.admin import backup as module
+
+    class Usage:
+        free = 1_000_000  # 1 MB: less than the backup's rows and a rewrite need
+
+    monkeypatch.setattr(module.shutil, "disk_usage", lambda _path: Usage)
+    with pytest.raises(StoreFull, match="Nothing was restored"):
+        restore(target, tmp_path / "backup", replace=True)
+    assert _report(target) == before
+    target.close()
+
+
 @pytest.mark.parametrize(
     "sql",
     [
