@@ -269,12 +269,15 @@ def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path],
         from streamlit.testing.v1 import AppTest
         from streamlit.util import calc_hash
 
+        from ui import navigation
+
         root = Path(__file__).resolve().parent.parent
         at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
         if url_path:
-            # The first run lands on the page, as a deep link to a fresh server does
-            # (switch_page needs one run first, which would warm the process).
-            at._page_hash = calc_hash(url_path)
+            # The first run lands on the page, as a deep link to a fresh server does: the
+            # app's frame follows the address it was asked for (``navigation.follow_deep_link``;
+            # switch_page needs one run first, which would warm the process).
+            at.session_state[navigation._DEEP_LINK] = (url_path, {})
         clock.start()
 
         at.run()

@@ -32,7 +32,7 @@ import numpy as np
 
 from evaluation.core.money import to_pence
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
-from evaluation.measures.costing import classified_sql, costed_sql
+from evaluation.measures.costing import classified_sql, costed_source
 from evaluation.measures.requests import narrowing, request_table_sql, scope_where
 from evaluation.measures.selection import Selection
 from evaluation.measures.strata import CONVERSION, COST_CHANGE
@@ -302,8 +302,8 @@ def cost_over_time(
     ``changed_on`` less before, minus the same at the usual-practice sites."""
     check_threshold(threshold)
     name, scope = resolve_site(store, site), _scope(selection)
-    costed, params = costed_sql(scope)
-    classified, params = classified_sql(costed, params, as_of)
+    source = costed_source(store, scope)
+    classified, params = classified_sql(source.relation, source.params, as_of)
     at_site, sides, site_params, side_params = _sides(name)
     found = rows(
         store,
@@ -316,6 +316,7 @@ def cost_over_time(
         ORDER BY ALL
         """,
         [*site_params, changed_on, *params, *side_params],
+        source.tables,
     )
     values: dict[str, list[tuple[Decimal, int]]] = {k: [] for k in CELLS}
     sites: set[str] = set()

@@ -24,7 +24,7 @@ million conversations. Both halves give the same columns, from one list, so they
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from evaluation.measures.selection import Selection
@@ -217,3 +217,23 @@ def scope_where(
     if not with_dates:
         selection = replace(selection, date_from=None, date_to=None)
     return selection.where(date_column=date_column)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a count over requests reads them: ``prefix`` (``WITH`` clauses, open for one
+    more), the ``relation`` (a name, or a query to put in parentheses), the ``params`` bound
+    before the query's own, the kept ``tables`` to register (``store.derived``) and, for a
+    kept table, the distinct ``values`` of its text columns."""
+
+    prefix: str
+    relation: str
+    params: list[Any]
+    tables: dict[str, Any]
+    values: dict[str, tuple[Any, ...]] | None = None
+
+    def where(self, selection: Selection | None) -> tuple[str, list[Any]]:
+        """The selection as a WHERE over these requests (``scope_where``)."""
+        if self.values is None or selection is None:
+            return scope_where(selection)
+        return selection.where_among(self.values, "first_started")

@@ -1,0 +1,157 @@
+"""A dashboard's views filter the whole store's requests, kept once per version of the data
+(``store.derived``); a report run once narrows its own query. Both must give exactly the same
+figures, for every selection (spelt in any case, crossing months and sites, matching nothing),
+and a change to the data must be seen at the next view."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.generate import AS_OF, write
+from evaluation.ingest.importer import import_files
+from evaluation.measures import conversion, cost_change, flow, over_time, standardise
+from evaluation.measures.selection import Selection
+from evaluation.store.connection import Store
+from evaluation.store.derived import DERIVED, worth_deriving
+from tests.harness import TEST_KEY, open_store
+from tests.measures.test_narrowing import EDGES
+
+SELECTIONS = (
+    Selection(),
+    Selection(date_from=date(2025, 7, 1), date_to=date(2025, 7, 31)),
+    Selection(sites=("RIVERSIDE innovation site",), date_to=date(2025, 9, 30)),
+    Selection(sites=(" northfield innovation site ", "Central locality team")),
+    Selection(approaches=("usual practice",), date_from=date(2026, 1, 1)),
+    Selection(areas=("Millbrook",), cohorts=("hospital",), date_to=date(2025, 12, 5)),
+    Selection(sites=("nowhere",)),
+)
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("derived")
+    files = write(root / "data", 1_500)
+    store = open_store(root / "evaluation.duckdb")
+    for path in files.values():
+        import_files(store, [(path.name, path.read_bytes())], as_of=AS_OF)
+    import_files(store, [("edges.csv", EDGES)], as_of=AS_OF)
+    store.close()
+    return root / "evaluation.duckdb"
+
+
+def figures(store: Store, selection: Selection) -> dict[str, Any]:
+    """Every figure that reads the kept tables, as a page shows it."""
+    found = cost_change.costs(store, selection, ("approach", "site"), earlier=date(2025, 12, 1))
+    return {
+        "cost change": cost_change.summary(store, selection, ("approach", "cohort")).as_dict(),
+        "cost change then": cost_change.summary(
+            store, selection, ("site",), as_of=date(2026, 1, 31)
+        ).as_dict(),
+        "costs": found.report.as_dict(),
+        "bands": found.bands,
+        "costs earlier": found.earlier.as_dict() if found.earlier else None,
+        "distribution": cost_change.distribution(store, selection),
+        "conversion": [
+            [r.as_dict() for r in rows]
+            for rows in conversion.conversions(
+                store, selection, [(), ("approach",), ("site", "area"), ("month",)]
+            )
+        ],
+        "activity": flow.request_activity(store, selection, ("site",)),
+        "waiting": flow.waiting_time(store, selection, ("approach",)),
+        "hand-offs": flow.hand_offs(store, selection, ("cohort",)),
+        "like for like conversion": shown(standardise.standardised_conversion(store, selection)),
+        "like for like cost": shown(standardise.standardised_cost_change(store, selection)),
+    }
+
+
+def shown(result: Any) -> list[Any]:
+    """A like-for-like result as written (every figure and interval, to the penny or the
+    rate's digits) and each stratum's counts; sums of squares only to 9 significant figures,
+    as adding floats in another order moves their last bits."""
+    return [
+        (
+            g.label, g.crude, g.standardised, g.ci95, g.reference_value, g.reference_ci95,
+            g.difference, g.difference_ci95, g.requests, g.too_small,
+            [(s.key, s.group.n, s.group.total, f"{s.group.squares:.9g}", s.weight, s.left_out)
+             for s in g.strata],
+        )
+        for g in result.groups
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("selection", SELECTIONS, ids=lambda s: s.describe())
+def test_views_over_the_kept_tables_equal_the_reports_own_queries(
+    council: Path, selection: Selection
+) -> None:
+    report = open_store(council)  # hold=True: a report run once, narrowing its own query
+    try:
+        assert not worth_deriving(report, conversion.REQUESTS_TABLE)
+        expected = figures(report, selection)
+    finally:
+        report.close()
+    dashboard = Store(council, key=TEST_KEY, hold=False)
+    with dashboard.lease():
+        assert worth_deriving(dashboard, conversion.REQUESTS_TABLE)
+        built = DERIVED.built
+        kept = figures(dashboard, selection)
+        assert figures(dashboard, selection) == kept  # asked again: nothing built
+    assert DERIVED.built - built <= 2  # at most the two tables, once each
+    assert kept == expected
+    if selection == Selection(sites=("nowhere",)):
+        assert kept["cost change"]["groups"] == [] and kept["conversion"][0][0]["requests"] == 0
+    else:
+        assert kept["cost change"]["groups"] and kept["conversion"][0][0]["requests"]
+
+
+def test_cost_over_time_over_the_kept_table_equals_its_own_query(council: Path) -> None:
+    args = ("Northfield innovation site", date(2025, 9, 1))
+    report = open_store(council)
+    try:
+        expected = over_time.cost_over_time(report, *args, replicates=200)
+    finally:
+        report.close()
+    dashboard = Store(council, key=TEST_KEY, hold=False)
+    with dashboard.lease():
+        assert over_time.cost_over_time(dashboard, *args, replicates=200) == expected
+
+
+def test_a_change_to_the_data_is_seen_at_the_next_view(tmp_path: Path) -> None:
+    files = write(tmp_path / "data", 300)
+    path = tmp_path / "evaluation.duckdb"
+    store = Store(path, key=TEST_KEY, hold=False)
+    with store.lease():
+        import_files(store, [("c.csv", files["conversations"].read_bytes())], as_of=AS_OF)
+        before = conversion.total(store).requests
+        built = DERIVED.built
+        assert conversion.total(store).requests == before and DERIVED.built == built
+        import_files(store, [("edges.csv", EDGES)], as_of=AS_OF)
+        assert conversion.total(store).requests == before + 2  # the two edge requests
+        assert DERIVED.built == built + 1
+        packages = cost_change.summary(store).conversations
+        import_files(store, [("k.csv", files["care_packages"].read_bytes())], as_of=AS_OF)
+        assert cost_change.summary(store).conversations == packages
+        assert (
+            cost_change.summary(store).as_dict()
+            != cost_change.summary(store, as_of=date(2025, 1, 1)).as_dict()
+        )
+
+
+def test_a_selection_matches_the_spellings_present_as_where_does() -> None:
+    present = {
+        "site": ("North ", "north", "South", None),
+        "approach": ("usual practice",),
+        "cohort": (),
+        "area": ("Kingsbury",),
+    }
+    where, params = Selection(sites=("NORTH",), date_to=date(2025, 1, 1)).where_among(
+        present, "first_started"
+    )
+    assert where == "site IN (?, ?) AND first_started <= ?"
+    assert params == ["North ", "north", date(2025, 1, 1)]
+    assert Selection(cohorts=("hospital",)).where_among(present) == ("FALSE", [])
+    assert Selection().where_among(present) == ("TRUE", [])
