@@ -68,6 +68,12 @@ def task(name: str) -> Callable[[Callable[[Path, Path], object]], Callable[[Path
 IMPORTED = ("conversations", "care_packages")
 
 
+def distinct(data: Path) -> Path:
+    """The same size's files with a person of their own for every conversation (written by
+    ``bench.run`` before anything is timed: ``stores.data_dir(distinct_people=True)``)."""
+    return data.parent / "data-distinct"
+
+
 @task("import:duckdb-floor")
 def duckdb_floor(data: Path, work: Path) -> object:
     """DuckDB's own read_csv of the same files into tables: the floor no validation beats."""
@@ -95,6 +101,18 @@ def ours(data: Path, work: Path) -> object:
     )
     store.close()
     return [r.added for r in results]
+
+
+@task("import:duckdb-floor:distinct")
+def duckdb_floor_distinct(data: Path, work: Path) -> object:
+    """The floor on the files where no person repeats (N people, 2N care packages)."""
+    return duckdb_floor(distinct(data), work)
+
+
+@task("import:ours:distinct")
+def ours_distinct(data: Path, work: Path) -> object:
+    """Our import of the files where no person repeats: a pseudonym to work out per row."""
+    return ours(distinct(data), work)
 
 
 @task("import:pandas-pydantic")
@@ -241,9 +259,34 @@ def _pandas(report: str) -> Callable[[Path, Path], object]:
     return pandas_task
 
 
+def _independent(report: str) -> Callable[[Path, Path], object]:
+    def sql_task(data: Path, work: Path) -> object:
+        import bench.independent as independent
+        import bench.pandas_reports as pr
+        from evaluation.store.connection import Store
+
+        path = _store_copy(data, work)
+        con = pr.connect(path)
+        clock.start()
+        found = independent.run(con, report)
+        clock.stop()
+        con.close()
+        store = Store(path, key=KEY)  # untimed: the dashboard's figures, to compare
+        expected = independent.counts(report, REPORTS[report](store))
+        store.close()
+        if found != expected:
+            raise AssertionError(f"{report}: the SQL gives {found}, the report {expected}")
+        return "same counts"
+
+    sql_task.__doc__ = f"An independent SQL of the {report} report's method (same counts)."
+    return sql_task
+
+
 for _name in REPORTS:
     task(f"report:{_name}")(_ours(_name))
     task(f"report:{_name}:pandas")(_pandas(_name))
+for _name in ("cost-change", "conversion"):
+    task(f"report:{_name}:sql")(_independent(_name))
 
 
 # --- pages ----------------------------------------------------------------------------------

@@ -198,12 +198,19 @@ def flagged_source(store: Store, selection: Selection | None) -> Source:
     return Source(prefix, "flagged_all", rows_params, {})
 
 
-def requests_source(store: Store, selection: Selection | None, *, workers: bool = False) -> Source:
+def requests_source(
+    store: Store,
+    selection: Selection | None,
+    *,
+    workers: bool = False,
+    narrow: tuple[str, bool] = ("started_on", True),
+) -> Source:
     """The requests a count that reads no repeat flag needs (``workers``: with the count of
-    workers): the kept table on a dashboard, else the selection's own roll-up, narrowed."""
+    workers): the kept table on a dashboard, else the selection's own roll-up, narrowed
+    (``narrow``: the date column and ``first_row`` of ``requests.narrowing``)."""
     if worth_deriving(store, REQUESTS_TABLE):
         return replace(flagged_source(store, selection), prefix="")
-    rows_where, rows_params = narrowing(selection)
+    rows_where, rows_params = narrowing(selection, narrow[0], first_row=narrow[1])
     table = request_table_sql(workers=workers, rows_where=rows_where)
     return Source(table, "requests", rows_params, {})
 

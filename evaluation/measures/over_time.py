@@ -32,8 +32,9 @@ import numpy as np
 
 from evaluation.core.money import to_pence
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
+from evaluation.measures.conversion import requests_source
 from evaluation.measures.costing import classified_sql, costed_source
-from evaluation.measures.requests import narrowing, request_table_sql, scope_where
+from evaluation.measures.requests import Source
 from evaluation.measures.selection import Selection
 from evaluation.measures.strata import CONVERSION, COST_CHANGE
 from evaluation.measures.suppression import DEFAULT_THRESHOLD, check_threshold
@@ -142,12 +143,11 @@ def _scope(selection: Selection | None) -> Selection:
     return replace(chosen, sites=(), approaches=())
 
 
-def _sides(site: str) -> tuple[str, str, list[Any], list[Any]]:
+def _sides(site: str, source: Source) -> tuple[str, str, list[Any], list[Any]]:
     """SQL for "at the site", for "one of the two sides", and their parameters."""
-    at_site = "lower(trim(site)) = ?"
+    at_site, key = source.site_is(site)
     sides = f"({at_site} OR (approach = ? AND NOT {at_site}))"
-    key = site.strip().lower()
-    return at_site, sides, [key], [key, USUAL_PRACTICE, key]
+    return at_site, sides, key, [*key, USUAL_PRACTICE, *key]
 
 
 def _cell_name(at_site: bool, after: bool) -> str:
@@ -196,20 +196,21 @@ def conversion_over_time(
     at the usual-practice sites; ``selection`` gives the period and any cohorts or areas."""
     check_threshold(threshold)
     name, scope = resolve_site(store, site), _scope(selection)
-    where, params = scope_where(scope)
-    rows_where, rows_params = narrowing(scope)
-    at_site, sides, site_params, side_params = _sides(name)
+    source = requests_source(store, scope)
+    where, params = source.where(scope)
+    at_site, sides, site_params, side_params = _sides(name, source)
     found = rows(
         store,
         f"""
-        {request_table_sql(rows_where=rows_where)}
+        {source.prefix}
         SELECT {at_site} AS at_site, first_started >= ? AS after, count(*),
                count(*) FILTER (WHERE led_to_lts), list(DISTINCT site)
-        FROM requests
+        FROM {source.relation}
         WHERE request_type = 'new' AND {where} AND {sides}
         GROUP BY ALL
         """,
-        [*rows_params, *site_params, changed_on, *params, *side_params],
+        [*source.params, *site_params, changed_on, *params, *side_params],
+        source.tables,
     )
     counts = {_cell_name(a, b): int(n) for a, b, n, _, _ in found}
     hits = {_cell_name(a, b): int(x) for a, b, _, x, _ in found}
@@ -304,7 +305,7 @@ def cost_over_time(
     name, scope = resolve_site(store, site), _scope(selection)
     source = costed_source(store, scope)
     classified, params = classified_sql(source.relation, source.params, as_of)
-    at_site, sides, site_params, side_params = _sides(name)
+    at_site, sides, site_params, side_params = _sides(name, source)
     found = rows(
         store,
         f"""

@@ -232,8 +232,21 @@ class Source:
     tables: dict[str, Any]
     values: dict[str, tuple[Any, ...]] | None = None
 
-    def where(self, selection: Selection | None) -> tuple[str, list[Any]]:
+    def where(
+        self, selection: Selection | None, date_column: str = "first_started"
+    ) -> tuple[str, list[Any]]:
         """The selection as a WHERE over these requests (``scope_where``)."""
         if self.values is None or selection is None:
-            return scope_where(selection)
-        return selection.where_among(self.values, "first_started")
+            return scope_where(selection, date_column)
+        return selection.where_among(self.values, date_column)
+
+    def site_is(self, site: str) -> tuple[str, list[Any]]:
+        """SQL true where a request's site is ``site`` (case and surrounding spaces ignored),
+        NULL where it has none: over a kept table, an exact match of the spellings present."""
+        key = site.strip().lower()
+        if self.values is None:
+            return "lower(trim(site)) = ?", [key]
+        spellings = [v for v in self.values["site"] if v is not None and v.strip().lower() == key]
+        if not spellings:
+            return "(site <> site)", []  # FALSE, and NULL for no site, as the match gives
+        return f"site IN ({', '.join('?' for _ in spellings)})", spellings

@@ -19,10 +19,14 @@ applied by the caller choosing the arguments (which sites, whether to list peopl
 from __future__ import annotations
 
 import copy
+import dataclasses
+import datetime as dt
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from evaluation.store.connection import Store
@@ -55,12 +59,49 @@ def _frozen(value: Any) -> Hashable:
     return value
 
 
+_ATOMS = (str, bytes, int, float, complex, bool, Decimal, Fraction, dt.date, dt.time,
+          dt.timedelta, type(None))  # fmt: skip
+
+
+def _immutable(value: Any) -> bool:
+    """Whether nothing in ``value`` can be changed in place: atoms, and tuples, frozensets and
+    frozen dataclasses of such."""
+    if isinstance(value, _ATOMS):
+        return True
+    if isinstance(value, tuple | frozenset):
+        return all(_immutable(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if not value.__dataclass_params__.frozen or getattr(value, "__dict__", {}).keys() - {
+            f.name for f in dataclasses.fields(value)
+        }:
+            return False
+        return all(_immutable(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+def _copier(value: Any) -> Callable[[Any], Any]:
+    """How to give a caller its own copy of a kept figure, decided once when it is kept.
+
+    A copy is only there so that changing it never changes what the next person sees: what
+    cannot be changed is shared, a list or dict of such is copied one level deep, and only
+    anything else is deep-copied. A page's list of 25,000 quoted comments then costs a list
+    copy per run instead of a deep copy."""
+    if _immutable(value):
+        return lambda kept: kept
+    if isinstance(value, list) and all(_immutable(v) for v in value):
+        return list
+    if isinstance(value, dict) and all(_immutable(k) and _immutable(v) for k, v in value.items()):
+        return dict
+    return copy.deepcopy
+
+
 class _Pending:
     """One computation under way; others asking for the same figure wait on it."""
 
     def __init__(self) -> None:
         self.done = threading.Event()
         self.value: Any = None
+        self.copier: Callable[[Any], Any] = copy.deepcopy
         self.failed = False
 
 
@@ -86,14 +127,15 @@ class Figures:
             with self._lock:
                 if key in self._kept:
                     self._kept.move_to_end(key)
-                    return copy.deepcopy(self._kept[key])
+                    kept, copier = self._kept[key]
+                    return copier(kept)  # type: ignore[no-any-return]
                 waiting = self._pending.get(key)
                 if waiting is None:
                     pending = self._pending[key] = _Pending()
                     break
             waiting.done.wait()
             if not waiting.failed:
-                return copy.deepcopy(waiting.value)
+                return waiting.copier(waiting.value)  # type: ignore[no-any-return]
             # The first computation failed (e.g. the store was busy): try for ourselves.
         try:
             value = func(store, *args, **kwargs)
@@ -103,15 +145,16 @@ class Figures:
                 del self._pending[key]
             pending.done.set()
             raise
+        copier = _copier(value)
         with self._lock:
             self.computed += 1
-            pending.value = value
+            pending.value, pending.copier = value, copier
             del self._pending[key]
-            self._kept[key] = value
+            self._kept[key] = (value, copier)
             while len(self._kept) > self.capacity:
                 self._kept.popitem(last=False)
         pending.done.set()
-        return copy.deepcopy(value)
+        return copier(value)  # type: ignore[no-any-return]
 
     def clear(self) -> None:
         with self._lock:

@@ -13,7 +13,15 @@ import pytest
 
 from bench.generate import AS_OF, write
 from evaluation.ingest.importer import import_files
-from evaluation.measures import conversion, cost_change, flow, over_time, standardise
+from evaluation.measures import (
+    conversion,
+    cost_change,
+    direct_payments,
+    flow,
+    over_time,
+    standardise,
+    weekly,
+)
 from evaluation.measures.selection import Selection
 from evaluation.store.connection import Store
 from evaluation.store.derived import DERIVED, worth_deriving
@@ -62,6 +70,7 @@ def figures(store: Store, selection: Selection) -> dict[str, Any]:
             )
         ],
         "activity": flow.request_activity(store, selection, ("site",)),
+        "weekly": weekly.weekly_long_term(store, selection, ("approach",)),
         "waiting": flow.waiting_time(store, selection, ("approach",)),
         "hand-offs": flow.hand_offs(store, selection, ("cohort",)),
         "like for like conversion": shown(standardise.standardised_conversion(store, selection)),
@@ -108,16 +117,85 @@ def test_views_over_the_kept_tables_equal_the_reports_own_queries(
         assert kept["cost change"]["groups"] and kept["conversion"][0][0]["requests"]
 
 
-def test_cost_over_time_over_the_kept_table_equals_its_own_query(council: Path) -> None:
-    args = ("Northfield innovation site", date(2025, 9, 1))
+@pytest.mark.parametrize("site", ["Northfield innovation site", " RIVERSIDE innovation site"])
+def test_over_time_over_the_kept_tables_equals_its_own_query(council: Path, site: str) -> None:
+    args = (site, date(2025, 9, 1), Selection(date_from=date(2025, 3, 1)))
     report = open_store(council)
     try:
-        expected = over_time.cost_over_time(report, *args, replicates=200)
+        expected = [
+            over_time.cost_over_time(report, *args, replicates=200),
+            over_time.conversion_over_time(report, *args, replicates=200),
+        ]
     finally:
         report.close()
     dashboard = Store(council, key=TEST_KEY, hold=False)
     with dashboard.lease():
-        assert over_time.cost_over_time(dashboard, *args, replicates=200) == expected
+        assert [
+            over_time.cost_over_time(dashboard, *args, replicates=200),
+            over_time.conversion_over_time(dashboard, *args, replicates=200),
+        ] == expected
+    assert expected[0].cells["site after"].requests and expected[1].cells["site after"].requests
+
+
+@pytest.mark.parametrize("selection", SELECTIONS[:4], ids=lambda s: s.describe())
+def test_direct_payments_from_the_kept_counts_equal_one_query(
+    council: Path, selection: Selection
+) -> None:
+    """The Money page's share by direct payment sums the whole store's counts per place."""
+    days = [date(2025, 6, 30), date(2025, 12, 31), date(2026, 6, 30)]
+    store = open_store(council)
+    try:
+        for by in (("area",), ("site",), ("area", "site")):
+            found = direct_payments.direct_payments(store, days, by, selection)
+            assert found == one_direct_payments_query(store, days, by, selection)
+            assert sum(r.people for r in found) > 0
+    finally:
+        store.close()
+
+
+def one_direct_payments_query(
+    store: Store, days: list[date], by: tuple[str, ...], selection: Selection
+) -> list[direct_payments.DirectPayments]:
+    """The query ``direct_payments`` ran before it kept the counts per place."""
+    place = Selection(sites=selection.sites, areas=selection.areas)
+    where, params = place.where(date_column="on_day")
+    groups = "".join(f"{d}, " for d in by)
+    sql = f"""
+        WITH days AS (SELECT unnest(?::DATE[]) AS on_day),
+        active AS (
+            SELECT d.on_day, p.person_id, bool_or({direct_payments.SERVICE_SQL}) AS by_payment
+            FROM days d JOIN care_packages p
+              ON p.starts_on <= d.on_day AND (p.ends_on IS NULL OR p.ends_on >= d.on_day)
+            WHERE p.status = 'active' AND coalesce(p.support, 'long term') = 'long term'
+            GROUP BY d.on_day, p.person_id
+        ),
+        placed AS (
+            SELECT a.on_day, a.person_id, a.by_payment,
+                   coalesce(arg_max_null(c.area, c.latest), '(not given)') AS area,
+                   coalesce(arg_max_null(c.site, c.latest), '(not given)') AS site
+            FROM active a LEFT JOIN (
+                SELECT person_id, area, site, started_on,
+                       CAST(started_on AS VARCHAR) || conversation_id AS latest
+                FROM conversations
+            ) c ON c.person_id = a.person_id AND c.started_on <= a.on_day
+            GROUP BY a.on_day, a.person_id, a.by_payment
+        )
+        SELECT {groups} on_day, count(*), count(*) FILTER (WHERE by_payment)
+        FROM placed WHERE {where} GROUP BY ALL ORDER BY {groups} on_day
+    """
+    cur = store.cursor()
+    try:
+        found = cur.execute(sql, [days, *params]).fetchall()
+    finally:
+        cur.close()
+    n = len(by)
+    return [
+        direct_payments.DirectPayments(
+            {d: str(v) for d, v in zip(by, row[:n], strict=True)}, row[n], int(row[n + 1]),
+            int(row[n + 2]),
+        )
+        for row in found
+    ]  # fmt: skip
 
 
 def test_a_change_to_the_data_is_seen_at_the_next_view(tmp_path: Path) -> None:
