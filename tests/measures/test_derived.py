@@ -25,6 +25,7 @@ from evaluation.measures import (
 from evaluation.measures.selection import Selection
 from evaluation.store.connection import Store
 from evaluation.store.derived import DERIVED, worth_deriving
+from evaluation.store.figures import FIGURES
 from tests.harness import TEST_KEY, open_store
 from tests.measures.test_narrowing import EDGES
 
@@ -128,12 +129,19 @@ def test_over_time_over_the_kept_tables_equals_its_own_query(council: Path, site
         ]
     finally:
         report.close()
+    FIGURES.clear()  # else the dashboard would be given the report's kept result
     dashboard = Store(council, key=TEST_KEY, hold=False)
     with dashboard.lease():
+        computed = FIGURES.computed
         assert [
             over_time.cost_over_time(dashboard, *args, replicates=200),
             over_time.conversion_over_time(dashboard, *args, replicates=200),
         ] == expected
+        assert FIGURES.computed == computed + 2
+        # Another choice of sites is the same method's scope: kept, not worked out again.
+        other = (site, date(2025, 9, 1), Selection(sites=("x",), date_from=date(2025, 3, 1)))
+        assert over_time.cost_over_time(dashboard, *other, replicates=200) == expected[0]
+        assert FIGURES.computed == computed + 2
     assert expected[0].cells["site after"].requests and expected[1].cells["site after"].requests
 
 
