@@ -217,9 +217,14 @@ def main() -> None:
             if name.startswith("page:"):
                 print(row(size, f"{name} cold", r["seconds"], r["runs"], r["peak_mb"], ""))
                 print(row(size, f"{name} warm", r["warm"], r["runs"], None, "median of 3 reruns"))
-                if "new_view" in r:
-                    print(row(size, f"{name} new view", r["new_view"], r["runs"], None,
-                              "a rerun with no figure kept"))  # fmt: skip
+                for extra, note in (
+                    ("new_site", "another site chosen"),
+                    ("new_period", "the period four weeks earlier"),
+                    ("forgotten", "a rerun with every kept figure forgotten"),
+                ):
+                    if extra in r:
+                        print(row(size, f"{name} {extra.replace('_', ' ')}", r[extra], r["runs"],
+                                  None, note))  # fmt: skip
             else:
                 print(row(size, name, r["seconds"], r["runs"], r["peak_mb"], ratio), flush=True)
             sys.stdout.flush()

@@ -13,7 +13,7 @@ a figure leaves this module, and to Harrow's pounds and thousands only for show.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from evaluation.measures.costing import (
     NO_CHANGE,
     ONGOING,
     band_sql,
-    classified_sql,
+    classified,
     costed_source,
 )
 from evaluation.measures.intervals import difference_interval, mean_interval
@@ -226,7 +226,7 @@ def summary(
     """
     keys = check_by(by)
     source = costed_source(store, selection)
-    sql, params = classified_sql(source.relation, source.params, as_of)
+    sql, params = classified(source, as_of)
     with cursor(store, source.tables) as cur:
         return _summary(cur, sql, params, keys, as_of, threshold)
 
@@ -307,14 +307,15 @@ def costs(
                 f"SELECT * EXCLUDE ({', '.join(LEFT_OUT)}) FROM ({costed})",
                 params,
             )
-            costed, params = "SELECT * FROM costed_requests", []
-        now, now_params = classified_sql(costed, params, None)
+            source = replace(source, relation="SELECT * FROM costed_requests", params=[])
+        now, now_params = classified(source, None)
         report = _summary(cur, now, now_params, keys, None, threshold)
         bands = _distribution(cur, now, now_params, keys, threshold)
         before = None
         if earlier is not None:
-            then, then_params = classified_sql(
-                f"SELECT * FROM ({costed}) WHERE first_started <= ?", [*params, earlier], earlier
+            upto = f"SELECT * FROM ({source.relation}) WHERE first_started <= ?"
+            then, then_params = classified(
+                replace(source, relation=upto, params=[*source.params, earlier]), earlier
             )
             before = _summary(cur, then, then_params, keys, earlier, threshold)
         if not tables:
@@ -348,7 +349,7 @@ def distribution(
     """
     keys = check_by(by)
     source = costed_source(store, selection)
-    sql, params = classified_sql(source.relation, source.params, as_of)
+    sql, params = classified(source, as_of)
     with cursor(store, source.tables) as cur:
         return _distribution(cur, sql, params, keys, threshold)
 

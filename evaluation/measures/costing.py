@@ -98,10 +98,18 @@ LEFT_OUT = (
 
 
 def _build_costed(cur: Any) -> Any:
+    """The whole store's costed requests, each also classed as of its own extract date
+    (``class_now``, ``change_now``: what a table with no ``as_of`` given reads)."""
     costed, params = costed_sql(Selection())
     if params:  # the whole store's costing binds nothing; relations take no parameters
         raise ValueError("the whole store's costing should bind no parameters")
-    return cur.sql(f"SELECT * EXCLUDE ({', '.join(LEFT_OUT)}) FROM ({costed})").to_arrow_table()
+    kept = f"SELECT * EXCLUDE ({', '.join(LEFT_OUT)}) FROM ({costed})"
+    classed, _ = classified_sql(kept, [], None)
+    sql = classed.replace("?::DATE", "NULL::DATE", 1)  # as_of: none given
+    return cur.sql(
+        f"SELECT * EXCLUDE (as_of, class, change), class AS class_now, change AS change_now "
+        f"FROM ({sql})"
+    ).to_arrow_table()
 
 
 def costed_source(store: Store, selection: Selection | None) -> Source:
@@ -119,8 +127,23 @@ def costed_source(store: Store, selection: Selection | None) -> Source:
     where, params = (selection or Selection()).where_among(kept.values, "first_started")
     return Source(
         "", f"SELECT * FROM {COSTED_TABLE} WHERE {where}", params,
-        {COSTED_TABLE: kept.table}, kept.values,
+        {COSTED_TABLE: kept.table}, kept.values, classed=True,
     )  # fmt: skip
+
+
+def classified(source: Source, as_of: date | None) -> tuple[str, list[Any]]:
+    """``classified_sql`` over a costed ``source``; over the kept table with no ``as_of``
+    given, the classes worked out when it was built (the same SQL, run once)."""
+    if source.classed and as_of is None:
+        sql = (
+            f"SELECT * EXCLUDE (class_now, change_now), batch_as_of AS as_of, "
+            f"class_now AS class, change_now AS change FROM ({source.relation})"
+        )
+        return sql, list(source.params)
+    relation = source.relation
+    if source.classed:  # classed afresh as of the day given
+        relation = f"SELECT * EXCLUDE (class_now, change_now) FROM ({relation})"
+    return classified_sql(relation, source.params, as_of)
 
 
 def classified_sql(costed: str, params: list[Any], as_of: date | None) -> tuple[str, list[Any]]:

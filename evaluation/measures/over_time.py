@@ -33,7 +33,7 @@ import numpy as np
 from evaluation.core.money import to_pence
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
 from evaluation.measures.conversion import requests_source
-from evaluation.measures.costing import classified_sql, costed_source
+from evaluation.measures.costing import classified, costed_source
 from evaluation.measures.requests import Source
 from evaluation.measures.selection import Selection
 from evaluation.measures.strata import CONVERSION, COST_CHANGE
@@ -335,14 +335,14 @@ def _cost_over_time(
     threshold: int,
 ) -> OverTime:
     source = costed_source(store, scope)
-    classified, params = classified_sql(source.relation, source.params, as_of)
+    classed, params = classified(source, as_of)
     at_site, sides, site_params, side_params = _sides(name, source)
     found = rows(
         store,
         f"""
         SELECT {at_site} AS at_site, first_started >= ? AS after, change, count(*),
                list(DISTINCT site)
-        FROM ({classified})
+        FROM ({classed})
         WHERE change IS NOT NULL AND {sides}
         GROUP BY ALL
         ORDER BY ALL

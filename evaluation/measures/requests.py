@@ -231,6 +231,7 @@ class Source:
     params: list[Any]
     tables: dict[str, Any]
     values: dict[str, tuple[Any, ...]] | None = None
+    classed: bool = False  # costed requests with their classes as of their own extract date
 
     def where(
         self, selection: Selection | None, date_column: str = "first_started"

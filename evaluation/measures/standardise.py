@@ -38,7 +38,7 @@ from typing import Any
 
 from evaluation.core.vocabulary import USUAL_PRACTICE, USUAL_PRACTICE_ALL_SITES
 from evaluation.measures import conversion, cost_change
-from evaluation.measures.costing import classified_sql, costed_source
+from evaluation.measures.costing import classified, costed_source
 from evaluation.measures.selection import Selection
 from evaluation.measures.strata import CONVERSION, COST_CHANGE, Cell, Standardised, compare
 from evaluation.measures.suppression import DEFAULT_THRESHOLD, check_threshold
@@ -137,7 +137,7 @@ def _cost_cells(
     as_of: date | None,
 ) -> list[tuple[Any, ...]]:
     source = costed_source(store, _common(selection, reference))
-    classified, params = classified_sql(source.relation, source.params, as_of)
+    classed, params = classified(source, as_of)
     mine, mine_params = source.where(selection)
     usual, usual_params = source.where(reference)
     raw = {k: k for k in cost_change.GROUP_KEYS}
@@ -145,7 +145,7 @@ def _cost_cells(
         SELECT {_columns(by, fields, raw)}
             ({mine}) AS in_group, ({usual}) AS in_reference,
             count(*), sum(change), sum(change::DOUBLE * change::DOUBLE)
-        FROM ({classified})
+        FROM ({classed})
         WHERE change IS NOT NULL AND (({mine}) OR ({usual}))
         GROUP BY ALL
     """
