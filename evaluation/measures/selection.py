@@ -42,6 +42,15 @@ class Selection:
     cohorts: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
 
+    def _texts(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each text column filtered and the values chosen for it."""
+        return (
+            ("site", self.sites),
+            ("approach", self.approaches),
+            ("cohort", self.cohorts),
+            ("area", self.areas),
+        )
+
     def where(self, alias: str = "", date_column: str = "started_on") -> tuple[str, list[Any]]:
         """A ``WHERE`` fragment (``TRUE`` when nothing is chosen) and its parameters.
 
@@ -51,12 +60,7 @@ class Selection:
         prefix = f"{alias}." if alias else ""
         parts: list[str] = []
         params: list[Any] = []
-        for column, values in (
-            ("site", self.sites),
-            ("approach", self.approaches),
-            ("cohort", self.cohorts),
-            ("area", self.areas),
-        ):
+        for column, values in self._texts():
             if values:
                 marks = ", ".join("?" for _ in values)
                 parts.append(f"lower(trim({prefix}{column})) IN ({marks})")
@@ -78,12 +82,7 @@ class Selection:
         ten times cheaper than ``lower(trim(…))`` on every row; ``FALSE`` when none does."""
         parts: list[str] = []
         params: list[Any] = []
-        for column, values in (
-            ("site", self.sites),
-            ("approach", self.approaches),
-            ("cohort", self.cohorts),
-            ("area", self.areas),
-        ):
+        for column, values in self._texts():
             if values:
                 wanted = {v.strip().lower() for v in values}
                 spellings = [

@@ -16,8 +16,7 @@ asking for it wait, as ``figures.cached`` does.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evaluation.store.connection import Store
-from evaluation.store.figures import data_version
+from evaluation.store.figures import OnceEach, data_version
 
 Build = Callable[[duckdb.DuckDBPyConnection], pa.Table]
 
@@ -56,63 +55,43 @@ class Kept:
         return cls(pa.table(columns), values)
 
 
-class _Building:
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.value: Any = None
-        self.failed = False
-
-
-class Derived:
+class Derived(OnceEach):
     """The newest version of each derived table, per store file and name."""
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[str, str], tuple[Any, Any]] = {}
-        self._building: dict[tuple[Any, str], _Building] = {}
-        self._lock = threading.Lock()
+        super().__init__()
+        self._kept: dict[tuple[str, str], tuple[Any, Kept]] = {}  # (file, name): version, table
         self.built = 0  # how many times a table was actually built (tests read it)
 
     def get(self, store: Store, name: str, build: Build) -> Kept:
         """The table ``name`` of ``store`` as the data is now: ``build(cursor)`` gives it
         (an Arrow table) the first time each version of the data is asked for."""
         version = data_version(store)
-        slot = (str(store.path), name)
-        key = (version, name)
-        while True:
-            with self._lock:
-                kept = self._kept.get(slot)
-                if kept is not None and kept[0] == version:
-                    return kept[1]
-                waiting = self._building.get(key)
-                if waiting is None:
-                    mine = self._building[key] = _Building()
-                    break
-            waiting.done.wait()
-            if not waiting.failed:
-                return waiting.value
-        try:
+
+        def compute() -> tuple[Kept, bool]:
             with store.lease():
                 cur = store.cursor()
                 try:
-                    value = Kept.of(build(cur))
+                    table = Kept.of(build(cur))
                 finally:
                     cur.close()
-        except BaseException:
-            with self._lock:
-                mine.failed = True
-                del self._building[key]
-            mine.done.set()
-            raise
-        with self._lock:
-            self.built += 1
-            mine.value = value
-            del self._building[key]
             # Kept only if no write landed while it was built: else the next caller builds
             # it afresh from the data as it then is.
-            if data_version(store) == version:
-                self._kept[slot] = (version, value)
-        mine.done.set()
-        return value
+            return table, data_version(store) == version
+
+        table, _ = self.once((str(store.path), name, version), compute)
+        return table  # type: ignore[no-any-return]
+
+    def _find(self, key: Hashable) -> tuple[Kept, bool] | None:
+        path, name, version = key  # type: ignore[misc]
+        kept = self._kept.get((path, name))
+        return (kept[1], True) if kept is not None and kept[0] == version else None
+
+    def _keep(self, key: Hashable, entry: tuple[Kept, bool]) -> None:
+        path, name, version = key  # type: ignore[misc]
+        self.built += 1
+        if entry[1]:
+            self._kept[(path, name)] = (version, entry[0])
 
     def has(self, store: Store, name: str) -> bool:
         """Whether ``name`` is kept for the data as it is now."""

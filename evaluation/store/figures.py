@@ -96,23 +96,68 @@ def _copier(value: Any) -> Callable[[Any], Any]:
 
 
 class _Pending:
-    """One computation under way; others asking for the same figure wait on it."""
+    """One computation under way; others asking for the same key wait on it."""
 
     def __init__(self) -> None:
         self.done = threading.Event()
         self.value: Any = None
-        self.copier: Callable[[Any], Any] = copy.deepcopy
         self.failed = False
 
 
-class Figures:
+class OnceEach:
+    """Work done once per key however many threads ask at once: the first computes, the
+    others wait for its result (if it fails, the next one tries for itself). Subclasses say
+    what is kept (``_find``, ``_keep``, both called holding the lock)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Hashable, _Pending] = {}
+        self._lock = threading.Lock()
+
+    def _find(self, key: Hashable) -> Any:
+        """The kept entry for ``key``, or None."""
+        raise NotImplementedError
+
+    def _keep(self, key: Hashable, entry: Any) -> None:
+        raise NotImplementedError
+
+    def once(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The entry for ``key``: kept, being computed by another thread, or ``compute()``."""
+        while True:
+            with self._lock:
+                found = self._find(key)
+                if found is not None:
+                    return found
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    pending = self._pending[key] = _Pending()
+                    break
+            waiting.done.wait()
+            if not waiting.failed:
+                return waiting.value
+            # The first computation failed (e.g. the store was busy): try for ourselves.
+        try:
+            entry = compute()
+        except BaseException:
+            with self._lock:
+                pending.failed = True
+                del self._pending[key]
+            pending.done.set()
+            raise
+        with self._lock:
+            pending.value = entry
+            del self._pending[key]
+            self._keep(key, entry)
+        pending.done.set()
+        return entry
+
+
+class Figures(OnceEach):
     """A bounded, thread-safe store of computed figures keyed by data version and arguments."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
+        super().__init__()
         self.capacity = capacity
-        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
-        self._pending: dict[Hashable, _Pending] = {}
-        self._lock = threading.Lock()
+        self._kept: OrderedDict[Hashable, tuple[Any, Callable[[Any], Any]]] = OrderedDict()
         self.computed = 0  # how many times a figure was actually computed (tests read it)
 
     def get(self, store: Store, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -123,38 +168,25 @@ class Figures:
             _frozen(args),
             _frozen(kwargs),
         )
-        while True:
-            with self._lock:
-                if key in self._kept:
-                    self._kept.move_to_end(key)
-                    kept, copier = self._kept[key]
-                    return copier(kept)  # type: ignore[no-any-return]
-                waiting = self._pending.get(key)
-                if waiting is None:
-                    pending = self._pending[key] = _Pending()
-                    break
-            waiting.done.wait()
-            if not waiting.failed:
-                return waiting.copier(waiting.value)  # type: ignore[no-any-return]
-            # The first computation failed (e.g. the store was busy): try for ourselves.
-        try:
+
+        def compute() -> tuple[Any, Callable[[Any], Any]]:
             value = func(store, *args, **kwargs)
-        except BaseException:
-            with self._lock:
-                pending.failed = True
-                del self._pending[key]
-            pending.done.set()
-            raise
-        copier = _copier(value)
-        with self._lock:
-            self.computed += 1
-            pending.value, pending.copier = value, copier
-            del self._pending[key]
-            self._kept[key] = (value, copier)
-            while len(self._kept) > self.capacity:
-                self._kept.popitem(last=False)
-        pending.done.set()
+            return value, _copier(value)
+
+        value, copier = self.once(key, compute)
         return copier(value)  # type: ignore[no-any-return]
+
+    def _find(self, key: Hashable) -> tuple[Any, Callable[[Any], Any]] | None:
+        if key not in self._kept:
+            return None
+        self._kept.move_to_end(key)
+        return self._kept[key]
+
+    def _keep(self, key: Hashable, entry: tuple[Any, Callable[[Any], Any]]) -> None:
+        self.computed += 1
+        self._kept[key] = entry
+        while len(self._kept) > self.capacity:
+            self._kept.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

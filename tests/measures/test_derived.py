@@ -27,7 +27,7 @@ from evaluation.store.connection import Store
 from evaluation.store.derived import DERIVED, worth_deriving
 from evaluation.store.figures import FIGURES
 from tests.harness import TEST_KEY, open_store
-from tests.measures.test_narrowing import EDGES
+from tests.measures.test_narrowing import EDGES, build_council
 
 SELECTIONS = (
     Selection(),
@@ -42,14 +42,7 @@ SELECTIONS = (
 
 @pytest.fixture(scope="module")
 def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("derived")
-    files = write(root / "data", 1_500)
-    store = open_store(root / "evaluation.duckdb")
-    for path in files.values():
-        import_files(store, [(path.name, path.read_bytes())], as_of=AS_OF)
-    import_files(store, [("edges.csv", EDGES)], as_of=AS_OF)
-    store.close()
-    return root / "evaluation.duckdb"
+    return build_council(tmp_path_factory.mktemp("derived"))
 
 
 def figures(store: Store, selection: Selection) -> dict[str, Any]:
