@@ -27,11 +27,16 @@ def uk(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def write(out: Path, conversations: int, seed: int = 7) -> dict[str, Path]:
-    """Write conversations, care_packages, feedback and staff CSVs for N conversations."""
+def write(
+    out: Path, conversations: int, seed: int = 7, *, distinct_people: bool = False
+) -> dict[str, Path]:
+    """Write conversations, care_packages, feedback and staff CSVs for N conversations.
+
+    ``distinct_people``: every conversation has a person of its own (N people, 2N care
+    packages), the hardest shape for the import's pseudonyms: no id repeats."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    people = max(1, conversations // 2)
+    people = conversations if distinct_people else max(1, conversations // 2)
     days = [START + timedelta(days=n) for n in range(545)]
     paths = {
         name: out / f"{name}.csv"
@@ -49,7 +54,7 @@ def write(out: Path, conversations: int, seed: int = 7) -> dict[str, Path]:
             request += 1
             site, approach = SITES[rng.randrange(3)]
             three = approach == "three conversations"
-            person = f"MOS{rng.randrange(people):07d}"
+            person = "" if distinct_people else f"MOS{rng.randrange(people):07d}"
             kind = "new" if rng.random() < 0.6 else "existing"
             start = days[rng.randrange(545)]
             steps = (
@@ -59,6 +64,8 @@ def write(out: Path, conversations: int, seed: int = 7) -> dict[str, Path]:
                 if n >= conversations:
                     break
                 n += 1
+                if distinct_people:
+                    person = f"MOS{n - 1:07d}"
                 end = start + timedelta(days=rng.randint(3, 45))
                 ended = uk(end) if end <= AS_OF else ""
                 last = step == steps[-1]
@@ -116,8 +123,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("conversations", type=int)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--distinct-people", action="store_true", help="a person of their own for every row"
+    )
     args = parser.parse_args()
-    for path in write(args.out, args.conversations).values():
+    for path in write(args.out, args.conversations, distinct_people=args.distinct_people).values():
         print(path, path.stat().st_size)
 
 

@@ -40,7 +40,7 @@ from bench.load import (
     server_peak_mb,
     spread,
 )
-from bench.stores import store_file
+from bench.stores import OUT, store_file
 from tests.harness import streamlit_server
 
 
@@ -191,11 +191,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="conversations in the store")
     parser.add_argument("--step-timeout", type=float, default=120, help="seconds per step")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--out", type=Path, default=OUT, help="where data and stores are kept")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-serverload-"))
     try:
         db = scratch / "evaluation.duckdb"
-        shutil.copyfile(store_file(args.size), db)
+        shutil.copyfile(store_file(args.size, args.out), db)
         results = [run(target, args, db) for target in (FLOOR, DASHBOARD)]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -210,6 +211,13 @@ def main() -> None:
         )
         for line in result["errors"][:10]:
             print(f"  {line}")
+    floor, ours = results
+    for step in ("open", "filter_change"):
+        if floor[step] and ours[step]:
+            ratio = ours[step]["p95"] / floor[step]["p95"]
+            print(f"{step} p95: {ours[step]['p95']:.2f} s, {ratio:.1f}x the floor's "
+                  f"{floor[step]['p95']:.2f} s in the same run")  # fmt: skip
+    print(f"load average at the start of each: {[r['load_average_before'] for r in results]}")
     if args.json:
         args.json.write_text(
             json.dumps({"sessions": args.sessions, "conversations": args.size, "runs": results})

@@ -35,11 +35,12 @@ def fingerprint() -> str:
     return digest.hexdigest()[:10]
 
 
-def data_dir(size: int, out: Path = OUT) -> Path:
-    """The four generated CSVs for ``size`` conversations (written on first use)."""
-    data = out / str(size) / "data"
+def data_dir(size: int, out: Path = OUT, *, distinct_people: bool = False) -> Path:
+    """The four generated CSVs for ``size`` conversations (written on first use); with
+    ``distinct_people`` a person of their own for every conversation (``data-distinct``)."""
+    data = out / str(size) / ("data-distinct" if distinct_people else "data")
     if not all((data / f"{k}.csv").exists() for k in KINDS):
-        write(data, size)
+        write(data, size, distinct_people=distinct_people)
     return data
 
 

@@ -2,7 +2,8 @@
 
     python -m bench.table bench/out/results.json
 
-One row per task (pages get a cold, a warm and a new-view row), one column per size, the
+One row per task (pages get rows for cold, warm, another site, another period and every
+kept figure forgotten), one column per size, the
 peak memory at the largest size and how the time grew from the smallest to the largest:
 the table is printed from the measurements, never typed in.
 """
@@ -35,7 +36,13 @@ def rows(results: dict[str, Any]) -> list[str]:
     for name in names:
         variants = [("", "seconds")]
         if name.startswith("page:"):
-            variants = [(" cold", "seconds"), (" warm", "warm"), (" new view", "new_view")]
+            variants = [
+                (" cold", "seconds"),
+                (" warm", "warm"),
+                (" new site", "new_site"),
+                (" new period", "new_period"),
+                (" all forgotten", "forgotten"),
+            ]
         for suffix, key in variants:
             values = [per_size[s].get(name, {}).get(key) for s in sizes]
             if all(v is None for v in values):

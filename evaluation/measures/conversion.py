@@ -9,7 +9,7 @@ query, so the same code answers for a team of 400 requests and for a million con
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evaluation.core.vocabulary import NOT_GIVEN_GROUP
@@ -18,13 +18,14 @@ from evaluation.measures.rates import percent
 from evaluation.measures.reablement import reabled_sql
 from evaluation.measures.requests import (
     REPEAT_WINDOW_DAYS,
+    Source,
     narrowing,
     request_table_sql,
-    scope_where,
 )
 from evaluation.measures.selection import Selection
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
 from evaluation.store.connection import Store
+from evaluation.store.derived import derived, worth_deriving
 from evaluation.store.query import rows
 
 # The ways a table can be split. Request-level measures read the request's own columns (from
@@ -167,6 +168,53 @@ class ConversionRow(Flow):
         }
 
 
+# The store's requests with their repeat and reablement flags, kept once per version of the
+# data (``store.derived``); the ids are left out, as nothing counted here reads them.
+REQUESTS_TABLE = "requests_all"
+_FLAGGED = """
+SELECT flagged.* EXCLUDE (person_id, request_label, request_key),
+       reabled.request_key IS NOT NULL AS reabled
+FROM flagged LEFT JOIN reabled USING (request_key)"""
+
+
+def _build_requests(cur: Any) -> Any:
+    sql = f"{request_table_sql(repeats=True, workers=True)}{reabled_sql()}{_FLAGGED}"
+    return cur.sql(sql).to_arrow_table()
+
+
+def flagged_source(store: Store, selection: Selection | None) -> Source:
+    """The requests (with ``is_repeat`` and ``reabled``) a count over ``selection`` reads.
+
+    On a dashboard, the whole store's requests kept once per version of the data, which the
+    query's own WHERE then narrows; elsewhere (a report run once) the selection's own
+    roll-up, narrowed before the repeat self-join. Exact either way: a request and its flags
+    depend on its person's requests, never on the view."""
+    if worth_deriving(store, REQUESTS_TABLE):
+        kept = derived(store, REQUESTS_TABLE, _build_requests)
+        return Source("WITH ", REQUESTS_TABLE, [], {REQUESTS_TABLE: kept.table}, kept.values)
+    rows_where, rows_params = narrowing(selection)
+    table = request_table_sql(repeats=True, rows_where=rows_where)
+    prefix = f"{table}{reabled_sql()},\nflagged_all AS ({_FLAGGED}),\n"
+    return Source(prefix, "flagged_all", rows_params, {})
+
+
+def requests_source(
+    store: Store,
+    selection: Selection | None,
+    *,
+    workers: bool = False,
+    narrow: tuple[str, bool] = ("started_on", True),
+) -> Source:
+    """The requests a count that reads no repeat flag needs (``workers``: with the count of
+    workers): the kept table on a dashboard, else the selection's own roll-up, narrowed
+    (``narrow``: the date column and ``first_row`` of ``requests.narrowing``)."""
+    if worth_deriving(store, REQUESTS_TABLE):
+        return replace(flagged_source(store, selection), prefix="")
+    rows_where, rows_params = narrowing(selection, narrow[0], first_row=narrow[1])
+    table = request_table_sql(workers=workers, rows_where=rows_where)
+    return Source(table, "requests", rows_params, {})
+
+
 def conversion(
     store: Store,
     selection: Selection | None = None,
@@ -234,10 +282,10 @@ def conversions(
         + " END"
         for position in range(depth)
     ]
-    where, params = scope_where(selection)
-    rows_where, rows_params = narrowing(selection)
+    source = flagged_source(store, selection)
+    where, params = source.where(selection)
     sql = f"""
-        {request_table_sql(repeats=True, rows_where=rows_where)}{reabled_sql()},
+        {source.prefix}
         history AS (SELECT min(started_on) + {REPEAT_WINDOW_DAYS} AS full_year FROM conversations)
         SELECT {"".join(f"{DIMENSIONS[d]} AS {name[d]}, " for d in columns)}
             {marker} AS set_id,
@@ -248,17 +296,17 @@ def conversions(
             count(*) FILTER (WHERE had_conversation_3) AS reached_3,
             count(*) FILTER (WHERE is_repeat) AS repeats,
             count(*) FILTER (WHERE request_type = 'new' AND ended_on IS NULL) AS new_underway,
-            count(*) FILTER (WHERE reabled.request_key IS NOT NULL) AS reablement,
+            count(*) FILTER (WHERE reabled) AS reablement,
             count(*) FILTER (WHERE request_type = 'new' AND first_started < full_year)
                 AS repeat_unsure
-        FROM flagged LEFT JOIN reabled USING (request_key) CROSS JOIN history
+        FROM {source.relation} CROSS JOIN history
         WHERE {where}
         GROUP BY GROUPING SETS ({grouping_sets})
         ORDER BY {", ".join(["set_id", *order])}
     """
     found: dict[int, list[ConversionRow]] = {i: [] for i in ids}
     position = {d: i for i, d in enumerate(columns)}
-    for row in rows(store, sql, [*rows_params, *params]):
+    for row in rows(store, sql, [*source.params, *params], source.tables):
         set_id = row[len(columns)]
         dims = sets[ids.index(set_id)]
         counts = [int(v) for v in row[len(columns) + 1 :]]

@@ -13,7 +13,7 @@ a figure leaves this module, and to Harrow's pounds and thousands only for show.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,11 +23,12 @@ from evaluation.measures.costing import (
     DECREASE,
     EXCLUDED,
     INCREASE,
+    LEFT_OUT,
     NO_CHANGE,
     ONGOING,
     band_sql,
-    classified_sql,
-    costed_sql,
+    classified,
+    costed_source,
 )
 from evaluation.measures.intervals import difference_interval, mean_interval
 from evaluation.measures.selection import Selection
@@ -224,9 +225,9 @@ def summary(
     latest extract date among the requests selected.
     """
     keys = check_by(by)
-    costed, params = costed_sql(selection or Selection())
-    sql, params = classified_sql(costed, params, as_of)
-    with cursor(store) as cur:
+    source = costed_source(store, selection)
+    sql, params = classified(source, as_of)
+    with cursor(store, source.tables) as cur:
         return _summary(cur, sql, params, keys, as_of, threshold)
 
 
@@ -296,25 +297,29 @@ def costs(
     each figure reads them. The results equal the separate calls (the tests hold them to it).
     """
     keys = check_by(by)
-    costed, params = costed_sql(selection or Selection())
-    with cursor(store) as cur:
-        # Only what classing and grouping read: the ids are the widest columns.
-        cur.execute(
-            "CREATE OR REPLACE TEMP TABLE costed_requests AS SELECT * EXCLUDE (person_id, "
-            "request_key, request_label, before_given, after_given, cost_source, "
-            f"conversations, last_ended_on) FROM ({costed})",
-            params,
-        )
-        now, now_params = classified_sql("SELECT * FROM costed_requests", [], None)
+    source = costed_source(store, selection)
+    costed, params, tables = source.relation, source.params, source.tables
+    with cursor(store, tables) as cur:
+        if not tables:  # no kept table: cost the selection once, into a temporary one
+            # Only what classing and grouping read: the ids are the widest columns.
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE costed_requests AS "
+                f"SELECT * EXCLUDE ({', '.join(LEFT_OUT)}) FROM ({costed})",
+                params,
+            )
+            source = replace(source, relation="SELECT * FROM costed_requests", params=[])
+        now, now_params = classified(source, None)
         report = _summary(cur, now, now_params, keys, None, threshold)
         bands = _distribution(cur, now, now_params, keys, threshold)
         before = None
         if earlier is not None:
-            then, then_params = classified_sql(
-                "SELECT * FROM costed_requests WHERE first_started <= ?", [earlier], earlier
+            upto = f"SELECT * FROM ({source.relation}) WHERE first_started <= ?"
+            then, then_params = classified(
+                replace(source, relation=upto, params=[*source.params, earlier]), earlier
             )
             before = _summary(cur, then, then_params, keys, earlier, threshold)
-        cur.execute("DROP TABLE costed_requests")
+        if not tables:
+            cur.execute("DROP TABLE costed_requests")
     return Costs(report, bands, before)
 
 
@@ -343,9 +348,9 @@ def distribution(
     Counted in SQL so the chart stays small whatever the number of requests.
     """
     keys = check_by(by)
-    costed, params = costed_sql(selection or Selection())
-    sql, params = classified_sql(costed, params, as_of)
-    with cursor(store) as cur:
+    source = costed_source(store, selection)
+    sql, params = classified(source, as_of)
+    with cursor(store, source.tables) as cur:
         return _distribution(cur, sql, params, keys, threshold)
 
 

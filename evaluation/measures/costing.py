@@ -18,8 +18,10 @@ from datetime import date
 from typing import Any
 
 from evaluation.core.vocabulary import LONG_TERM
-from evaluation.measures.requests import narrowing, request_table_sql
+from evaluation.measures.requests import Source, narrowing, request_table_sql
 from evaluation.measures.selection import Selection
+from evaluation.store.connection import Store
+from evaluation.store.derived import derived, worth_deriving
 
 DAYS_AFTER = 30
 
@@ -83,6 +85,65 @@ def costed_sql(selection: Selection) -> tuple[str, list[Any]]:
     FROM sel s LEFT JOIN pk USING (request_key)
     """
     return sql, [*rows_params, *where_params]
+
+
+# The store's costed requests, kept once per version of the data (``store.derived``): what
+# classing, grouping, standardising and the chart read; the ids and the columns only the
+# list of requests behind a figure shows are left out (``cost_drill`` costs its own).
+COSTED_TABLE = "costed_all"
+LEFT_OUT = (
+    "person_id", "request_key", "request_label", "before_given", "after_given", "cost_source",
+    "conversations", "last_ended_on",
+)  # fmt: skip
+
+
+def _build_costed(cur: Any) -> Any:
+    """The whole store's costed requests, each also classed as of its own extract date
+    (``class_now``, ``change_now``: what a table with no ``as_of`` given reads)."""
+    costed, params = costed_sql(Selection())
+    if params:  # the whole store's costing binds nothing; relations take no parameters
+        raise ValueError("the whole store's costing should bind no parameters")
+    kept = f"SELECT * EXCLUDE ({', '.join(LEFT_OUT)}) FROM ({costed})"
+    classed, _ = classified_sql(kept, [], None)
+    sql = classed.replace("?::DATE", "NULL::DATE", 1)  # as_of: none given
+    return cur.sql(
+        f"SELECT * EXCLUDE (as_of, class, change), class AS class_now, change AS change_now "
+        f"FROM ({sql})"
+    ).to_arrow_table()
+
+
+def costed_source(store: Store, selection: Selection | None) -> Source:
+    """``costed_sql(selection)`` as a view reads it (``relation`` is a query): on a dashboard,
+    a filter over the whole store's costed requests (built once per version of the data,
+    then tens of milliseconds a view); elsewhere (a report run once) the selection's own
+    costing, narrowed before the join.
+
+    Exact either way: a request's costs depend on its own conversations and its person's
+    packages, never on the view, and the selection applies to the request's own columns."""
+    if not worth_deriving(store, COSTED_TABLE):
+        sql, params = costed_sql(selection or Selection())
+        return Source("", sql, params, {})
+    kept = derived(store, COSTED_TABLE, _build_costed)
+    where, params = (selection or Selection()).where_among(kept.values, "first_started")
+    return Source(
+        "", f"SELECT * FROM {COSTED_TABLE} WHERE {where}", params,
+        {COSTED_TABLE: kept.table}, kept.values, classed=True,
+    )  # fmt: skip
+
+
+def classified(source: Source, as_of: date | None) -> tuple[str, list[Any]]:
+    """``classified_sql`` over a costed ``source``; over the kept table with no ``as_of``
+    given, the classes worked out when it was built (the same SQL, run once)."""
+    if source.classed and as_of is None:
+        sql = (
+            f"SELECT * EXCLUDE (class_now, change_now), batch_as_of AS as_of, "
+            f"class_now AS class, change_now AS change FROM ({source.relation})"
+        )
+        return sql, list(source.params)
+    relation = source.relation
+    if source.classed:  # classed afresh as of the day given
+        relation = f"SELECT * EXCLUDE (class_now, change_now) FROM ({relation})"
+    return classified_sql(relation, source.params, as_of)
 
 
 def classified_sql(costed: str, params: list[Any], as_of: date | None) -> tuple[str, list[Any]]:

@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
+
 from evaluation.core.vocabulary import LONG_TERM, NOT_GIVEN_GROUP
 from evaluation.measures.conversion import check_by
 from evaluation.measures.rates import percent
 from evaluation.measures.selection import Selection
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
 from evaluation.store.connection import Store
-from evaluation.store.query import rows
+from evaluation.store.figures import cached
+from evaluation.store.query import dicts, rows
 
 # What a table can be split by: the person's place on the day (identifiers from here only).
 SPLITS = {"area": "area", "site": "site"}
@@ -79,6 +82,39 @@ def direct_payments(
     place = Selection(sites=selection.sites, areas=selection.areas) if selection else Selection()
     where, params = place.where(date_column="on_day")
     groups = "".join(f"{SPLITS[d]}, " for d in dims)
+    # Each person is in one place on a day, so the counts per place add up: the whole store's
+    # are worked out once per version of the data and set of days (every view of the Money
+    # page asks for the same three days), and each view sums the places it selects.
+    placed = pa.Table.from_pylist(
+        cached(store, _counts_by_place, days),
+        schema=pa.schema(
+            [("on_day", pa.date32()), ("area", pa.string()), ("site", pa.string()),
+             ("people", pa.int64()), ("by_payment", pa.int64())]
+        ),
+    )  # fmt: skip
+    sql = f"""
+        SELECT {groups} on_day, sum(people), sum(by_payment)
+        FROM placed
+        WHERE {where}
+        GROUP BY ALL
+        ORDER BY {groups} on_day
+    """
+    n = len(dims)
+    return [
+        DirectPayments(
+            {d: str(v) for d, v in zip(dims, row[:n], strict=True)},
+            row[n],
+            int(row[n + 1]),
+            int(row[n + 2]),
+            threshold=threshold,
+        )
+        for row in rows(store, sql, params, {"placed": placed})
+    ]
+
+
+def _counts_by_place(store: Store, days: Sequence[date]) -> list[dict[str, Any]]:
+    """The people with long-term support on each day, and those by direct payment, per place
+    (area and site, each "(not given)" for a person with no conversation by then)."""
     sql = f"""
         WITH days AS (SELECT unnest(?::DATE[]) AS on_day),
         active AS (
@@ -101,20 +137,9 @@ def direct_payments(
             ) c ON c.person_id = a.person_id AND c.started_on <= a.on_day
             GROUP BY a.on_day, a.person_id, a.by_payment
         )
-        SELECT {groups} on_day, count(*), count(*) FILTER (WHERE by_payment)
+        SELECT on_day, area, site, count(*) AS people,
+               count(*) FILTER (WHERE by_payment) AS by_payment
         FROM placed
-        WHERE {where}
         GROUP BY ALL
-        ORDER BY {groups} on_day
     """
-    n = len(dims)
-    return [
-        DirectPayments(
-            {d: str(v) for d, v in zip(dims, row[:n], strict=True)},
-            row[n],
-            int(row[n + 1]),
-            int(row[n + 2]),
-            threshold=threshold,
-        )
-        for row in rows(store, sql, [days, *params])
-    ]
+    return dicts(store, sql, [list(days)])

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from evaluation.measures.activity import Duration, duration, group_of, split
-from evaluation.measures.conversion import DIMENSIONS, Flow, check_by
+from evaluation.measures.conversion import DIMENSIONS, Flow, check_by, requests_source
 from evaluation.measures.rates import percent
-from evaluation.measures.requests import narrowing, request_table_sql, scope_where
 from evaluation.measures.selection import Selection
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
 from evaluation.store.connection import Store
@@ -55,17 +54,17 @@ def _per_request(
     row. The request table is built without the repeat flag (a costly self-join) and, unless
     asked, without the count of workers."""
     dims = check_by(by, DIMENSIONS)
-    where, params = scope_where(selection)
-    rows_where, rows_params = narrowing(selection)
+    source = requests_source(store, selection, workers=workers)
+    where, params = source.where(selection)
     select, names = split(dims, DIMENSIONS)
     sql = f"""
-        {request_table_sql(workers=workers, rows_where=rows_where)}
+        {source.prefix}
         SELECT {"".join(s + ", " for s in select)} {measures}
-        FROM requests
+        FROM {source.relation}
         WHERE {only} AND {where}
         {"GROUP BY " + ", ".join(names) + " ORDER BY " + ", ".join(names) if dims else ""}
     """
-    return dims, rows(store, sql, [*rows_params, *params])
+    return dims, rows(store, sql, [*source.params, *params], source.tables)
 
 
 # --- hand-offs ---------------------------------------------------------------------------

@@ -32,12 +32,14 @@ import numpy as np
 
 from evaluation.core.money import to_pence
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
-from evaluation.measures.costing import classified_sql, costed_sql
-from evaluation.measures.requests import narrowing, request_table_sql, scope_where
+from evaluation.measures.conversion import requests_source
+from evaluation.measures.costing import classified, costed_source
+from evaluation.measures.requests import Source
 from evaluation.measures.selection import Selection
 from evaluation.measures.strata import CONVERSION, COST_CHANGE
 from evaluation.measures.suppression import DEFAULT_THRESHOLD, check_threshold
 from evaluation.store.connection import Store
+from evaluation.store.figures import cached
 from evaluation.store.query import column, one, rows
 
 SEED = 18
@@ -142,12 +144,11 @@ def _scope(selection: Selection | None) -> Selection:
     return replace(chosen, sites=(), approaches=())
 
 
-def _sides(site: str) -> tuple[str, str, list[Any], list[Any]]:
+def _sides(site: str, source: Source) -> tuple[str, str, list[Any], list[Any]]:
     """SQL for "at the site", for "one of the two sides", and their parameters."""
-    at_site = "lower(trim(site)) = ?"
+    at_site, key = source.site_is(site)
     sides = f"({at_site} OR (approach = ? AND NOT {at_site}))"
-    key = site.strip().lower()
-    return at_site, sides, [key], [key, USUAL_PRACTICE, key]
+    return at_site, sides, key, [*key, USUAL_PRACTICE, *key]
 
 
 def _cell_name(at_site: bool, after: bool) -> str:
@@ -196,20 +197,36 @@ def conversion_over_time(
     at the usual-practice sites; ``selection`` gives the period and any cohorts or areas."""
     check_threshold(threshold)
     name, scope = resolve_site(store, site), _scope(selection)
-    where, params = scope_where(scope)
-    rows_where, rows_params = narrowing(scope)
-    at_site, sides, site_params, side_params = _sides(name)
+    # Kept per version of the data on what it depends on: a page's new choice of sites or
+    # approaches (not part of the method's scope) finds it worked out.
+    return cached(store, _conversion_over_time, name, changed_on, scope, seed, replicates,
+                  threshold)  # fmt: skip
+
+
+def _conversion_over_time(
+    store: Store,
+    name: str,
+    changed_on: date,
+    scope: Selection,
+    seed: int,
+    replicates: int,
+    threshold: int,
+) -> OverTime:
+    source = requests_source(store, scope)
+    where, params = source.where(scope)
+    at_site, sides, site_params, side_params = _sides(name, source)
     found = rows(
         store,
         f"""
-        {request_table_sql(rows_where=rows_where)}
+        {source.prefix}
         SELECT {at_site} AS at_site, first_started >= ? AS after, count(*),
                count(*) FILTER (WHERE led_to_lts), list(DISTINCT site)
-        FROM requests
+        FROM {source.relation}
         WHERE request_type = 'new' AND {where} AND {sides}
         GROUP BY ALL
         """,
-        [*rows_params, *site_params, changed_on, *params, *side_params],
+        [*source.params, *site_params, changed_on, *params, *side_params],
+        source.tables,
     )
     counts = {_cell_name(a, b): int(n) for a, b, n, _, _ in found}
     hits = {_cell_name(a, b): int(x) for a, b, _, x, _ in found}
@@ -302,20 +319,36 @@ def cost_over_time(
     ``changed_on`` less before, minus the same at the usual-practice sites."""
     check_threshold(threshold)
     name, scope = resolve_site(store, site), _scope(selection)
-    costed, params = costed_sql(scope)
-    classified, params = classified_sql(costed, params, as_of)
-    at_site, sides, site_params, side_params = _sides(name)
+    # Kept as conversion's is: the bootstrap is most of its time at a million conversations.
+    return cached(store, _cost_over_time, name, changed_on, scope, as_of, seed, replicates,
+                  threshold)  # fmt: skip
+
+
+def _cost_over_time(
+    store: Store,
+    name: str,
+    changed_on: date,
+    scope: Selection,
+    as_of: date | None,
+    seed: int,
+    replicates: int,
+    threshold: int,
+) -> OverTime:
+    source = costed_source(store, scope)
+    classed, params = classified(source, as_of)
+    at_site, sides, site_params, side_params = _sides(name, source)
     found = rows(
         store,
         f"""
         SELECT {at_site} AS at_site, first_started >= ? AS after, change, count(*),
                list(DISTINCT site)
-        FROM ({classified})
+        FROM ({classed})
         WHERE change IS NOT NULL AND {sides}
         GROUP BY ALL
         ORDER BY ALL
         """,
         [*site_params, changed_on, *params, *side_params],
+        source.tables,
     )
     values: dict[str, list[tuple[Decimal, int]]] = {k: [] for k in CELLS}
     sites: set[str] = set()

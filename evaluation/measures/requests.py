@@ -24,7 +24,7 @@ million conversations. Both halves give the same columns, from one list, so they
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from evaluation.measures.selection import Selection
@@ -217,3 +217,37 @@ def scope_where(
     if not with_dates:
         selection = replace(selection, date_from=None, date_to=None)
     return selection.where(date_column=date_column)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a count over requests reads them: ``prefix`` (``WITH`` clauses, open for one
+    more), the ``relation`` (a name, or a query to put in parentheses), the ``params`` bound
+    before the query's own, the kept ``tables`` to register (``store.derived``) and, for a
+    kept table, the distinct ``values`` of its text columns."""
+
+    prefix: str
+    relation: str
+    params: list[Any]
+    tables: dict[str, Any]
+    values: dict[str, tuple[Any, ...]] | None = None
+    classed: bool = False  # costed requests with their classes as of their own extract date
+
+    def where(
+        self, selection: Selection | None, date_column: str = "first_started"
+    ) -> tuple[str, list[Any]]:
+        """The selection as a WHERE over these requests (``scope_where``)."""
+        if self.values is None or selection is None:
+            return scope_where(selection, date_column)
+        return selection.where_among(self.values, date_column)
+
+    def site_is(self, site: str) -> tuple[str, list[Any]]:
+        """SQL true where a request's site is ``site`` (case and surrounding spaces ignored),
+        NULL where it has none: over a kept table, an exact match of the spellings present."""
+        key = site.strip().lower()
+        if self.values is None:
+            return "lower(trim(site)) = ?", [key]
+        spellings = [v for v in self.values["site"] if v is not None and v.strip().lower() == key]
+        if not spellings:
+            return "(site <> site)", []  # FALSE, and NULL for no site, as the match gives
+        return f"site IN ({', '.join('?' for _ in spellings)})", spellings

@@ -38,8 +38,7 @@ from typing import Any
 
 from evaluation.core.vocabulary import USUAL_PRACTICE, USUAL_PRACTICE_ALL_SITES
 from evaluation.measures import conversion, cost_change
-from evaluation.measures.costing import classified_sql, costed_sql
-from evaluation.measures.requests import narrowing, request_table_sql, scope_where
+from evaluation.measures.costing import classified, costed_source
 from evaluation.measures.selection import Selection
 from evaluation.measures.strata import CONVERSION, COST_CHANGE, Cell, Standardised, compare
 from evaluation.measures.suppression import DEFAULT_THRESHOLD, check_threshold
@@ -112,20 +111,21 @@ def _columns(by: Sequence[str], fields: Sequence[str], expression: dict[str, str
 def _conversion_cells(
     store: Store, selection: Selection, reference: Selection, by: tuple[str, ...], fields: tuple
 ) -> list[tuple[Any, ...]]:
-    mine, mine_params = scope_where(selection)
-    usual, usual_params = scope_where(reference)
-    rows_where, rows_params = narrowing(_common(selection, reference))
+    source = conversion.requests_source(store, _common(selection, reference))
+    mine, mine_params = source.where(selection)
+    usual, usual_params = source.where(reference)
+    prefix, rows_params, tables = source.prefix, source.params, source.tables
     sql = f"""
-        {request_table_sql(rows_where=rows_where)}
+        {prefix}
         SELECT {_columns(by, fields, conversion.DIMENSIONS)}
             ({mine}) AS in_group, ({usual}) AS in_reference,
             count(*), count(*) FILTER (WHERE led_to_lts), 0.0
-        FROM requests
+        FROM {source.relation}
         WHERE request_type = 'new' AND (({mine}) OR ({usual}))
         GROUP BY ALL
     """
     both = [*mine_params, *usual_params]
-    return rows(store, sql, [*rows_params, *both, *both])
+    return rows(store, sql, [*rows_params, *both, *both], tables)
 
 
 def _cost_cells(
@@ -136,21 +136,21 @@ def _cost_cells(
     fields: tuple,
     as_of: date | None,
 ) -> list[tuple[Any, ...]]:
-    costed, params = costed_sql(_common(selection, reference))
-    classified, params = classified_sql(costed, params, as_of)
-    mine, mine_params = selection.where(date_column="first_started")
-    usual, usual_params = reference.where(date_column="first_started")
+    source = costed_source(store, _common(selection, reference))
+    classed, params = classified(source, as_of)
+    mine, mine_params = source.where(selection)
+    usual, usual_params = source.where(reference)
     raw = {k: k for k in cost_change.GROUP_KEYS}
     sql = f"""
         SELECT {_columns(by, fields, raw)}
             ({mine}) AS in_group, ({usual}) AS in_reference,
             count(*), sum(change), sum(change::DOUBLE * change::DOUBLE)
-        FROM ({classified})
+        FROM ({classed})
         WHERE change IS NOT NULL AND (({mine}) OR ({usual}))
         GROUP BY ALL
     """
     both = [*mine_params, *usual_params]
-    return rows(store, sql, [*both, *params, *both])
+    return rows(store, sql, [*both, *params, *both], source.tables)
 
 
 def _order(key: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:

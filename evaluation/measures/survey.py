@@ -23,7 +23,7 @@ from evaluation.core.vocabulary import NOT_GIVEN, approach_order
 from evaluation.measures.suppression import DEFAULT_THRESHOLD, Figure, check_threshold, hide
 from evaluation.measures.survey_sums import CellSums, Filter, matches
 from evaluation.store.connection import Store
-from evaluation.store.query import column, dicts, scalar
+from evaluation.store.query import column, dicts, rows, scalar
 
 STRUCTURE = ("site", "approach")
 
@@ -320,13 +320,11 @@ def comments(
         f"ORDER BY {day} DESC, {survey.comments.id_column}"
     )
     needle = (search or "").strip().lower()
+    kinds = [kind for kind, _ in survey.comments.columns]
     found: list[Comment] = []
-    for row in dicts(store, sql, params):
-        for i, (kind, _) in enumerate(survey.comments.columns):
-            text = row[f"c{i}"]
-            if not text or (needle and needle not in text.lower()):
-                continue
-            found.append(
-                Comment(row["day"], row["site"], row["approach"], row["detail"], kind, text)
-            )
+    add = found.append
+    for day_, site_, approach, detail, *texts in rows(store, sql, params):
+        for kind, text in zip(kinds, texts, strict=True):
+            if text and (not needle or needle in text.lower()):
+                add(Comment(day_, site_, approach, detail, kind, text))
     return found[:limit] if limit else found

@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from evaluation.measures.conversion import DIMENSIONS, check_by
-from evaluation.measures.requests import narrowing, request_table_sql, scope_where
+from evaluation.measures.conversion import DIMENSIONS, check_by, requests_source
 from evaluation.measures.selection import Selection
 from evaluation.store.connection import Store
 from evaluation.store.query import rows
@@ -40,19 +39,18 @@ def weekly_long_term(
     this is a series in time of outcomes. The rolling mean is trailing, over 4 weeks.
     """
     dims = check_by(by, {k: v for k, v in DIMENSIONS.items() if k not in ("month", "quarter")})
-    where, params = scope_where(selection, "last_ended_on")
-    # The week is that of the last end date seen, which some conversation of the request has.
-    rows_where, rows_params = narrowing(selection, "ended_on", first_row=False)
+    source = requests_source(store, selection, narrow=("ended_on", False))
+    where, params = source.where(selection, "last_ended_on")
     group_cols = [f"{DIMENSIONS[d]} AS g{i}" for i, d in enumerate(dims)]
     g_names = [f"g{i}" for i in range(len(dims))]
     start = getattr(selection, "date_from", None) if selection else None
     end = getattr(selection, "date_to", None) if selection else None
     sql = f"""
-        {request_table_sql(rows_where=rows_where)},
+        {source.prefix}{"," if source.prefix else "WITH"}
         counts AS (
             SELECT {"".join(c + ", " for c in group_cols)}
                 CAST(date_trunc('week', last_ended_on) AS DATE) AS week, count(*) AS n
-            FROM requests
+            FROM {source.relation}
             WHERE request_type = 'new' AND led_to_lts AND last_ended_on IS NOT NULL AND {where}
             GROUP BY ALL
         ),
@@ -81,7 +79,7 @@ def weekly_long_term(
         WINDOW w AS ({"PARTITION BY " + ", ".join(g_names) if dims else ""} ORDER BY week)
         ORDER BY {"".join(g + ", " for g in g_names)} week
     """
-    found = rows(store, sql, [*rows_params, *params, start, end])
+    found = rows(store, sql, [*source.params, *params, start, end], source.tables)
     return [
         WeekRow(
             {d: str(v) for d, v in zip(dims, row[: len(dims)], strict=True)},

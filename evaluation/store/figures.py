@@ -19,10 +19,14 @@ applied by the caller choosing the arguments (which sites, whether to list peopl
 from __future__ import annotations
 
 import copy
+import dataclasses
+import datetime as dt
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from evaluation.store.connection import Store
@@ -55,8 +59,44 @@ def _frozen(value: Any) -> Hashable:
     return value
 
 
+_ATOMS = (str, bytes, int, float, complex, bool, Decimal, Fraction, dt.date, dt.time,
+          dt.timedelta, type(None))  # fmt: skip
+
+
+def _immutable(value: Any) -> bool:
+    """Whether nothing in ``value`` can be changed in place: atoms, and tuples, frozensets and
+    frozen dataclasses of such."""
+    if isinstance(value, _ATOMS):
+        return True
+    if isinstance(value, tuple | frozenset):
+        return all(_immutable(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if not value.__dataclass_params__.frozen or getattr(value, "__dict__", {}).keys() - {
+            f.name for f in dataclasses.fields(value)
+        }:
+            return False
+        return all(_immutable(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+def _copier(value: Any) -> Callable[[Any], Any]:
+    """How to give a caller its own copy of a kept figure, decided once when it is kept.
+
+    A copy is only there so that changing it never changes what the next person sees: what
+    cannot be changed is shared, a list or dict of such is copied one level deep, and only
+    anything else is deep-copied. A page's list of 25,000 quoted comments then costs a list
+    copy per run instead of a deep copy."""
+    if _immutable(value):
+        return lambda kept: kept
+    if isinstance(value, list) and all(_immutable(v) for v in value):
+        return list
+    if isinstance(value, dict) and all(_immutable(k) and _immutable(v) for k, v in value.items()):
+        return dict
+    return copy.deepcopy
+
+
 class _Pending:
-    """One computation under way; others asking for the same figure wait on it."""
+    """One computation under way; others asking for the same key wait on it."""
 
     def __init__(self) -> None:
         self.done = threading.Event()
@@ -64,14 +104,60 @@ class _Pending:
         self.failed = False
 
 
-class Figures:
+class OnceEach:
+    """Work done once per key however many threads ask at once: the first computes, the
+    others wait for its result (if it fails, the next one tries for itself). Subclasses say
+    what is kept (``_find``, ``_keep``, both called holding the lock)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Hashable, _Pending] = {}
+        self._lock = threading.Lock()
+
+    def _find(self, key: Hashable) -> Any:
+        """The kept entry for ``key``, or None."""
+        raise NotImplementedError
+
+    def _keep(self, key: Hashable, entry: Any) -> None:
+        raise NotImplementedError
+
+    def once(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The entry for ``key``: kept, being computed by another thread, or ``compute()``."""
+        while True:
+            with self._lock:
+                found = self._find(key)
+                if found is not None:
+                    return found
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    pending = self._pending[key] = _Pending()
+                    break
+            waiting.done.wait()
+            if not waiting.failed:
+                return waiting.value
+            # The first computation failed (e.g. the store was busy): try for ourselves.
+        try:
+            entry = compute()
+        except BaseException:
+            with self._lock:
+                pending.failed = True
+                del self._pending[key]
+            pending.done.set()
+            raise
+        with self._lock:
+            pending.value = entry
+            del self._pending[key]
+            self._keep(key, entry)
+        pending.done.set()
+        return entry
+
+
+class Figures(OnceEach):
     """A bounded, thread-safe store of computed figures keyed by data version and arguments."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
+        super().__init__()
         self.capacity = capacity
-        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
-        self._pending: dict[Hashable, _Pending] = {}
-        self._lock = threading.Lock()
+        self._kept: OrderedDict[Hashable, tuple[Any, Callable[[Any], Any]]] = OrderedDict()
         self.computed = 0  # how many times a figure was actually computed (tests read it)
 
     def get(self, store: Store, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -82,36 +168,25 @@ class Figures:
             _frozen(args),
             _frozen(kwargs),
         )
-        while True:
-            with self._lock:
-                if key in self._kept:
-                    self._kept.move_to_end(key)
-                    return copy.deepcopy(self._kept[key])
-                waiting = self._pending.get(key)
-                if waiting is None:
-                    pending = self._pending[key] = _Pending()
-                    break
-            waiting.done.wait()
-            if not waiting.failed:
-                return copy.deepcopy(waiting.value)
-            # The first computation failed (e.g. the store was busy): try for ourselves.
-        try:
+
+        def compute() -> tuple[Any, Callable[[Any], Any]]:
             value = func(store, *args, **kwargs)
-        except BaseException:
-            with self._lock:
-                pending.failed = True
-                del self._pending[key]
-            pending.done.set()
-            raise
-        with self._lock:
-            self.computed += 1
-            pending.value = value
-            del self._pending[key]
-            self._kept[key] = value
-            while len(self._kept) > self.capacity:
-                self._kept.popitem(last=False)
-        pending.done.set()
-        return copy.deepcopy(value)
+            return value, _copier(value)
+
+        value, copier = self.once(key, compute)
+        return copier(value)  # type: ignore[no-any-return]
+
+    def _find(self, key: Hashable) -> tuple[Any, Callable[[Any], Any]] | None:
+        if key not in self._kept:
+            return None
+        self._kept.move_to_end(key)
+        return self._kept[key]
+
+    def _keep(self, key: Hashable, entry: tuple[Any, Callable[[Any], Any]]) -> None:
+        self.computed += 1
+        self._kept[key] = entry
+        while len(self._kept) > self.capacity:
+            self._kept.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

@@ -20,18 +20,27 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 
 @contextmanager
-def cursor(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor for a few statements that must share it (a temporary table, say)."""
+def cursor(
+    store: Store, tables: Mapping[str, Any] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor for a few statements that must share it (a temporary table, say).
+
+    ``tables`` names in-memory tables (Arrow, from ``store.derived``) the statements read:
+    each is registered on this cursor alone, under its name (a whitelisted identifier)."""
     cur = store.cursor()
     try:
+        for name, table in (tables or {}).items():
+            cur.register(name, table)
         yield cur
     finally:
         cur.close()
 
 
-def rows(store: Store, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-    """Every row of the result, as tuples."""
-    with cursor(store) as cur:
+def rows(
+    store: Store, sql: str, params: Params = (), tables: Mapping[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Every row of the result, as tuples (``tables`` as for ``cursor``)."""
+    with cursor(store, tables) as cur:
         return cur.execute(sql, params).fetchall()
 
 

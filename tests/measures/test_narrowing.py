@@ -43,7 +43,11 @@ SELECTIONS = (
 
 @pytest.fixture(scope="module")
 def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("narrowing")
+    return build_council(tmp_path_factory.mktemp("narrowing"))
+
+
+def build_council(root: Path) -> Path:
+    """1,500 generated conversations and the edge cases above, in a store under ``root``."""
     files = write(root / "data", 1_500)
     store = open_store(root / "evaluation.duckdb")
     for path in files.values():
@@ -72,7 +76,7 @@ def test_narrowed_reports_equal_the_whole_store(
     store = open_store(council)
     try:
         narrowed = figures(store, selection)
-        for module in (conversion, costing, weekly, flow):
+        for module in (conversion, costing):  # weekly and flow narrow through conversion
             monkeypatch.setattr(module, "narrowing", lambda *a, **k: (None, []))
         whole = figures(store, selection)
     finally:

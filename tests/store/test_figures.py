@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -211,3 +211,48 @@ def test_costs_equal_the_separate_reports(
         then = replace(selection, date_to=min(selection.date_to or earlier, earlier))
         _same_report(found.earlier, cost_change.summary(store, then, by=by, as_of=earlier))
         assert found.earlier.conversations < found.report.conversations
+
+
+@dataclass(frozen=True)
+class _Quote:
+    day: date
+    text: str
+
+
+@dataclass(frozen=True)
+class _Table:
+    rows: list[str]
+
+
+def test_each_caller_gets_a_copy_it_can_change_and_what_cannot_change_is_shared(
+    store: Store,
+) -> None:
+    """Kept figures are copied only as deep as they can be changed: a list of frozen items
+    is a new list of the same items; a frozen object holding a list is copied whole."""
+    figures = Figures()
+    quotes = [_Quote(date(2026, 3, 1), "They listened"), _Quote(date(2026, 3, 2), "Quick")]
+
+    def listed(_: Store) -> list[_Quote]:
+        return quotes
+
+    def table(_: Store) -> _Table:
+        return _Table(["a", "b"])
+
+    def mixed(_: Store) -> list[object]:
+        return [quotes[0], ["changeable"]]
+
+    first, second = figures.get(store, listed), figures.get(store, listed)
+    assert first == quotes and first is not second and first[0] is second[0]
+    first.append(_Quote(date(2026, 3, 3), "added by one caller"))
+    assert figures.get(store, listed) == quotes
+    kept = figures.get(store, table)
+    kept.rows.append("c")
+    assert figures.get(store, table).rows == ["a", "b"]
+    inner = figures.get(store, mixed)
+    inner[1].append("changed")  # type: ignore[attr-defined]
+    assert figures.get(store, mixed)[1] == ["changeable"]
+    assert figures.get(store, _frozen_tuple) is figures.get(store, _frozen_tuple)
+
+
+def _frozen_tuple(_: Store) -> tuple[object, ...]:
+    return (1, "two", date(2026, 1, 1), (3.0, None))

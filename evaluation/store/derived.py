@@ -1,0 +1,120 @@
+"""Whole-store tables worked out once per version of the data, for every view to filter.
+
+At a million conversations the costly step of cost change is joining every request to its
+person's care packages, and of conversion rolling up the requests and flagging repeats. Each
+request's row does not depend on the view (a site, a period): a view only chooses which
+requests count. So the rows are worked out once for the whole store, kept in memory as an
+Arrow table until the data changes (``figures.data_version``), and each view is a filter and
+a count over them, tens of milliseconds instead of seconds.
+
+Kept in Python rather than in DuckDB because the dashboard lets go of the file between
+script runs (``Store(hold=False)``), which would drop a DuckDB temporary table. A query reads
+a kept table through ``query.cursor(store, tables={...})``, which registers it on its own
+cursor. Only the newest version of each table is kept; one thread builds it while others
+asking for it wait, as ``figures.cached`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evaluation.store.connection import Store
+from evaluation.store.figures import OnceEach, data_version
+
+Build = Callable[[duckdb.DuckDBPyConnection], pa.Table]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A derived table and the distinct values of each of its text columns.
+
+    Text columns are dictionary-encoded (a million rows carry a handful of sites), and a
+    view's filter can then match the few spellings present exactly
+    (``Selection.where_among``) instead of normalising every row's text."""
+
+    table: pa.Table
+    values: dict[str, tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, table: pa.Table) -> Kept:
+        columns, values = {}, {}
+        for name in table.column_names:
+            column = table[name]
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                column = pc.dictionary_encode(column.combine_chunks())
+                values[name] = tuple(column.dictionary.to_pylist()) + (
+                    (None,) if column.null_count else ()
+                )
+            columns[name] = column
+        return cls(pa.table(columns), values)
+
+
+class Derived(OnceEach):
+    """The newest version of each derived table, per store file and name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: dict[tuple[str, str], tuple[Any, Kept]] = {}  # (file, name): version, table
+        self.built = 0  # how many times a table was actually built (tests read it)
+
+    def get(self, store: Store, name: str, build: Build) -> Kept:
+        """The table ``name`` of ``store`` as the data is now: ``build(cursor)`` gives it
+        (an Arrow table) the first time each version of the data is asked for."""
+        version = data_version(store)
+
+        def compute() -> tuple[Kept, bool]:
+            with store.lease():
+                cur = store.cursor()
+                try:
+                    table = Kept.of(build(cur))
+                finally:
+                    cur.close()
+            # Kept only if no write landed while it was built: else the next caller builds
+            # it afresh from the data as it then is.
+            return table, data_version(store) == version
+
+        table, _ = self.once((str(store.path), name, version), compute)
+        return table  # type: ignore[no-any-return]
+
+    def _find(self, key: Hashable) -> tuple[Kept, bool] | None:
+        path, name, version = key  # type: ignore[misc]
+        kept = self._kept.get((path, name))
+        return (kept[1], True) if kept is not None and kept[0] == version else None
+
+    def _keep(self, key: Hashable, entry: tuple[Kept, bool]) -> None:
+        path, name, version = key  # type: ignore[misc]
+        self.built += 1
+        if entry[1]:
+            self._kept[(path, name)] = (version, entry[0])
+
+    def has(self, store: Store, name: str) -> bool:
+        """Whether ``name`` is kept for the data as it is now."""
+        with self._lock:
+            kept = self._kept.get((str(store.path), name))
+        return kept is not None and kept[0] == data_version(store)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+DERIVED = Derived()
+
+
+def worth_deriving(store: Store, name: str) -> bool:
+    """Whether a view should read the whole-store table ``name``: on the dashboard
+    (``Store(hold=False)``), which answers view after view, or wherever it is already kept.
+    A report run once (the CLI) narrows its own query instead: building the whole store's
+    table would cost it more than it saves."""
+    return not store.hold or DERIVED.has(store, name)
+
+
+def derived(store: Store, name: str, build: Build) -> Kept:
+    """``DERIVED.get``: the whole-store table ``name``, built once per version of the data."""
+    return DERIVED.get(store, name, build)
