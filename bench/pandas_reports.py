@@ -8,11 +8,9 @@ intervals, small-number suppression of a handful of groups) is shared, because i
 nothing at any size and a second copy could only disagree by accident.
 
 They answer for the CLI's default view of each report (everything in the store, the default
-grouping), which is what ``bench.tasks`` times and ``tests/test_bench_pandas.py`` checks.
-Money is summed in whole pence (int64) so totals are exact, as the store's DECIMAL is.
-Where SQL breaks a tie between a request's conversations by a hash of the id (cost change),
-pandas uses the id itself: the generated data never has such ties, and both give the same
-answer whenever a request's conversations differ in start date or number.
+grouping), which is what ``bench.tasks`` times and ``tests/bench/test_pandas_reports.py``
+checks. Money is summed in whole pence (int64), exact as the store's DECIMAL is; a request's
+first conversation is its earliest by date, then number, then id.
 """
 
 from __future__ import annotations

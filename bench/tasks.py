@@ -3,9 +3,8 @@
 Each task runs in a fresh process so its peak memory (ru_maxrss) is its own, and prints one
 JSON line: seconds (timed inside, start-up excluded) and peak_mb. ``bench.run`` calls these.
 
-A task may do untimed set-up (copying the size's store, opening it) and then call
-``clock.start()``; it may call ``clock.stop()`` before untimed checks. A task may also put
-more timings in ``clock.extra`` (a page's warm runs).
+A task may do untimed set-up (copying the size's store, opening it), then ``clock.start()``,
+and ``clock.stop()`` before untimed checks; more timings go in ``clock.extra``.
 
 Tasks:
 - ``import:*``: the import against DuckDB's floor and a pandas + pydantic import;
@@ -31,6 +30,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench.page_views import another_period, another_site, app_pages, page_task_name
 
 TASKS: dict[str, Callable[[Path, Path], object]] = {}
 
@@ -292,13 +293,6 @@ for _name in ("cost-change", "conversion"):
 # --- pages ----------------------------------------------------------------------------------
 
 
-def app_pages() -> list[tuple[str, str, str]]:
-    """(script, url_path, title) of every page of app.py's navigation (``ui.navigation``)."""
-    from ui.navigation import PAGES
-
-    return [(s.path, s.url_path, s.title) for specs in PAGES.values() for s in specs]
-
-
 def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path], object]:
     def page_task(data: Path, work: Path) -> object:
         path = _store_copy(data, work)
@@ -340,7 +334,7 @@ def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path],
         # period, chosen in the page's own filters (what the whole store's tables kept per
         # version of the data make cheap); the new view is the slower of the two.
         views = []
-        for choose in (_another_site, _another_period):
+        for choose in (another_site, another_period):
             if choose(at):
                 started = time.perf_counter()
                 at.run()
@@ -361,38 +355,6 @@ def _page_task(script: str, url_path: str, title: str) -> Callable[[Path, Path],
 
     page_task.__doc__ = f"The {title} page ({script}) in AppTest, cold then warm."
     return page_task
-
-
-def _another_site(at: Any) -> bool:
-    """Choose another site in the page's site filter (False: the page has none)."""
-    for box in at.multiselect:
-        if box.label == "Sites" and box.options:
-            box.set_value([box.options[-1]] if box.value != [box.options[-1]] else [])
-            return True
-    for box in at.selectbox:
-        if box.label == "Site" and len(box.options) > 1:
-            box.set_value(box.options[1] if box.value != box.options[1] else box.options[0])
-            return True
-    return False
-
-
-def _another_period(at: Any) -> bool:
-    """Start the page's period four weeks earlier, or twelve weeks before the data's end
-    where it shows all time (False: the page has no period)."""
-    from datetime import timedelta
-
-    from bench.generate import AS_OF
-
-    for box in at.date_input:
-        if box.key and box.key.endswith("_from"):
-            start = box.value or AS_OF - timedelta(weeks=8)
-            box.set_value(start - timedelta(days=28))
-            return True
-    return False
-
-
-def page_task_name(url_path: str) -> str:
-    return f"page:{url_path or 'home'}"
 
 
 for _script, _url, _title in app_pages():
