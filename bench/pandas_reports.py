@@ -381,13 +381,13 @@ def feedback(con: duckdb.DuckDBPyConnection) -> str:
             raw[f"{q}_{answer}"] = (rows[q] == answer).groupby(keys).sum()
     raw["satisfaction_answered"] = g["satisfaction"].count()
     raw["satisfaction_sum"] = g["satisfaction"].sum(min_count=1)
+    raw["satisfaction_squares"] = (rows["satisfaction"] ** 2.0).groupby(keys).sum(min_count=1)
     records = [
         {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
         for r in raw.reset_index().to_dict("records")
     ]
     for r in records:
-        if pd.isna(r["satisfaction_sum"]):
-            r["satisfaction_sum"] = None
+        r.update({k: None for k in ("satisfaction_sum", "satisfaction_squares") if pd.isna(r[k])})
     result = grouped(FEEDBACK, records, ("site",), {}, None, None, configured_threshold())
     return json.dumps(result.to_json(), indent=2)
 
