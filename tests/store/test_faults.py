@@ -67,7 +67,7 @@ def test_sigkill_during_import_leaves_each_batch_whole_or_absent(tmp_path: Path)
     first = cli("import", str(warm), "--db", str(tmp_path / "warm.duckdb"))
     assert first.communicate(timeout=120) and first.returncode == 0
     whole = time.monotonic() - started
-    for attempt in range(20):
+    for attempt in range(12):  # each lands before or after the commit with odds near 2:3
         data = tmp_path / f"batch{attempt}.csv"
         data.write_bytes(big_file(f"K{attempt}-", rows, rng))
         process = cli("import", str(data), "--db", str(db), "--as-of", "2024-03-01")
