@@ -35,4 +35,4 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 
 test: $(VENV)/.dev chromium lint
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 3 --dist worksteal
