@@ -404,3 +404,31 @@ def test_an_import_on_a_full_disk_exits_2_with_a_plain_message(db: Path, volume:
     assert done.returncode == 2, (out, err)
     assert "Traceback" not in err and "The disk holding the store is full" in err, err
     assert counted(db) == ROWS + 1  # nothing of the file stored
+
+
+def test_a_restore_killed_at_many_points_leaves_the_store_whole(made: Path, tmp_path: Path) -> None:
+    """kill -9 at moments through ``restore --replace`` (one transaction): the store opens with
+    all its rows, the backup's being the same ones."""
+    from evaluation.admin.backup import backup
+
+    source = open_store(made)
+    backup(source, tmp_path / "backup")
+    source.close()
+    rng = random.Random(12)
+    stores = []
+    for attempt in range(6):
+        folder = tmp_path / f"r{attempt}"
+        folder.mkdir()
+        shutil.copy(made, folder / made.name)
+        stores.append(folder / made.name)
+    args = ("restore", str(tmp_path / "backup"), "--replace")
+    processes = [ready_to(*args, "--db", str(db)) for db in stores]
+    for attempt, (db, process) in enumerate(zip(stores, processes, strict=True)):
+        assert process.stdin is not None and process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+        process.stdin.write("go\n")
+        process.stdin.flush()
+        time.sleep(attempt * 0.2 + rng.uniform(0, 0.1))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert held(db) == (ROWS + 1, 1), attempt
