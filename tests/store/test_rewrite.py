@@ -279,18 +279,13 @@ def ready_to(*args: str) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("command", ["compact", "erase"])
-def test_killed_at_many_points_the_store_opens_with_its_data(
-    made: Path, tmp_path: Path, command: str
-) -> None:
-    """kill -9 at moments through the command (each store a copy of its own, the processes
-    started together so that their start-up is paid once); then the store opens whole, an
-    erasure that had begun is finished, and no byte of the person remains."""
-    rng = random.Random(11)
-    seen = set()
-    args = ["erase", "--person", WHO] if command == "erase" else ["compact"]
+def killed_at_moments(
+    made: Path, tmp_path: Path, args: list[str], times: int, step: float, rng: random.Random
+) -> Iterator[Path]:
+    """Each of ``times`` copies of the store, after ``args`` was killed -9 on it ``step`` s
+    later than on the one before (the processes started together, so start-up is paid once)."""
     stores = []
-    for attempt in range(8):
+    for attempt in range(times):
         folder = tmp_path / f"s{attempt}"
         folder.mkdir()
         shutil.copy(made, folder / made.name)
@@ -301,9 +296,22 @@ def test_killed_at_many_points_the_store_opens_with_its_data(
         assert process.stdout.readline().strip() == "ready"
         process.stdin.write("go\n")
         process.stdin.flush()
-        time.sleep(attempt * 0.15 + rng.uniform(0, 0.1))
+        time.sleep(attempt * step + rng.uniform(0, 0.1))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        yield db
+
+
+@pytest.mark.parametrize("command", ["compact", "erase"])
+def test_killed_at_many_points_the_store_opens_with_its_data(
+    made: Path, tmp_path: Path, command: str
+) -> None:
+    """kill -9 at moments through the command (each store a copy of its own, the processes
+    started together so that their start-up is paid once); then the store opens whole, an
+    erasure that had begun is finished, and no byte of the person remains."""
+    seen = set()
+    args = ["erase", "--person", WHO] if command == "erase" else ["compact"]
+    for db in killed_at_moments(made, tmp_path, args, 8, 0.15, random.Random(11)):
         total, theirs = held(db)
         seen.add(theirs)
         assert total == ROWS + theirs
@@ -414,21 +422,8 @@ def test_a_restore_killed_at_many_points_leaves_the_store_whole(made: Path, tmp_
     source = open_store(made)
     backup(source, tmp_path / "backup")
     source.close()
-    rng = random.Random(12)
-    stores = []
-    for attempt in range(6):
-        folder = tmp_path / f"r{attempt}"
-        folder.mkdir()
-        shutil.copy(made, folder / made.name)
-        stores.append(folder / made.name)
-    args = ("restore", str(tmp_path / "backup"), "--replace")
-    processes = [ready_to(*args, "--db", str(db)) for db in stores]
-    for attempt, (db, process) in enumerate(zip(stores, processes, strict=True)):
-        assert process.stdin is not None and process.stdout is not None
-        assert process.stdout.readline().strip() == "ready"
-        process.stdin.write("go\n")
-        process.stdin.flush()
-        time.sleep(attempt * 0.2 + rng.uniform(0, 0.1))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    args = ["restore", str(tmp_path / "backup"), "--replace"]
+    for attempt, db in enumerate(
+        killed_at_moments(made, tmp_path, args, 6, 0.2, random.Random(12))
+    ):
         assert held(db) == (ROWS + 1, 1), attempt
