@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from evaluation.core.contract import KINDS
 from evaluation.ingest.reading import Problem
 from evaluation.present.formats import uk_date, uk_time
 
@@ -72,8 +71,8 @@ def log_rows(log: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     shown = []
     for entry in log:
         row = {k: entry.get(k) for k in LOG_HEADINGS if k != "state"}
-        kind = KINDS.get(str(entry.get("kind")))
-        row["kind"] = kind.label if kind else entry.get("kind")
+        # the kind's short name ("care packages"): the full labels push the table past 1366 px
+        row["kind"] = str(entry.get("kind") or "").replace("_", " ")
         row["as_of"] = uk_date(entry["as_of"])
         row["imported_at"] = uk_time(entry["imported_at"])
         row["state"] = "active" if entry.get("undone_at") is None else "undone"

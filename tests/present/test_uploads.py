@@ -27,7 +27,7 @@ def test_blank_cells_are_blank_and_the_log_reads_in_words() -> None:
     }  # fmt: skip
     assert log_rows([entry]) == [
         {
-            "Batch": "B00001", "Kind": "Care packages", "File": "k.csv", "Added": 3,
+            "Batch": "B00001", "Kind": "care packages", "File": "k.csv", "Added": 3,
             "Replaced": 0, "Unchanged": 1, "Data as of": "04/03/2026",
             "Imported": "05/03/2026 09:07", "Imported by": "ana", "State": "active",
         }
