@@ -49,6 +49,7 @@ def store_file(size: int, out: Path = OUT) -> Path:
     """The imported store for ``size`` (imported on first use, all four kinds, as of the
     generator's extract date so "ongoing" means the same in every run)."""
     from evaluation.ingest.importer import import_files
+    from evaluation.measures.prepared import prepare
     from evaluation.store.connection import Store
 
     path = out / str(size) / f"store-{fingerprint()}.duckdb"
@@ -64,6 +65,7 @@ def store_file(size: int, out: Path = OUT) -> Path:
     try:
         for kind in KINDS:  # one file per call: each import holds one file's rows in memory
             import_files(store, [(f"{kind}.csv", (data / f"{kind}.csv").read_bytes())], as_of=AS_OF)
+        prepare(store)  # as the command line's import does after it
     finally:
         store.close()
     partial.rename(path)

@@ -25,6 +25,7 @@ from evaluation.ingest.checks import Checked, check
 from evaluation.ingest.importer import Imported, ownership_problems, store_checked
 from evaluation.ingest.reading import Problem
 from evaluation.ingest.templates import columns_table, template_csv
+from evaluation.measures.prepared import prepare
 from evaluation.present.exports import to_csv
 from evaluation.present.uploads import (
     PROBLEM_HEADINGS,
@@ -217,6 +218,8 @@ def import_block(store: Store, checked: list[Checked], allowed: Permissions, as_
             bar.empty()
             _stopped(item, error, results, ready[n + 1 :])
             return
+    bar.progress(1.0, "Preparing the dashboard's figures for the new data…")
+    prepared(store)
     bar.empty()
     forget_checked()
     ids = st.session_state.get("file_ids", {})
@@ -225,6 +228,16 @@ def import_block(store: Store, checked: list[Checked], allowed: Permissions, as_
         [r.summary() for r in results],
         all(nothing_changed(r.added, r.replaced) for r in results),
     )
+
+
+def prepared(store: Store) -> None:
+    """After the data changed: the whole-store tables written for the next views
+    (``measures.prepared``). The change is stored whatever happens here; if this fails the
+    dashboard works its figures out itself, only slower."""
+    try:
+        prepare(store)
+    except StoreError:
+        st.caption("The figures will take a little longer to appear the first time.")
 
 
 def forget_checked() -> None:
@@ -267,6 +280,7 @@ def history(store: Store, allowed: Permissions) -> None:
     if sample and allowed.is_admin and st.button("Remove the sample data"):
         for batch in sorted(sample, reverse=True):
             batches.undo(store, batch, by=current_user())
+        prepared(store)
         st.session_state["last_undo"] = f"Removed the sample data ({len(sample)} batches)."
         st.rerun()
 
@@ -289,6 +303,7 @@ def _undo_form(store: Store, active: list[str], allowed: Permissions) -> None:
         except StoreError as error:
             st.error(str(error))
             return
+        prepared(store)
         st.session_state["last_undo"] = (
             f"Undid batch {done['batch_id']} ({done['kind']}): {done['removed']} row(s) removed, "
             f"{done['restored']} earlier row(s) restored."
@@ -320,6 +335,7 @@ def erase(store: Store, allowed: Permissions) -> None:
         except StoreError as error:
             st.error(str(error))
             return
+        prepared(store)
         if done.removed:
             st.success(
                 f"Erased {done.removed} row(s). The erasure log records when and by whom, not "

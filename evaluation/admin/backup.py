@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from evaluation.core.contract import KINDS
-from evaluation.store import batches, profiles, regional, rewrite, settings
+from evaluation.store import batches, kept_tables, profiles, regional, rewrite, settings
 from evaluation.store.connection import Store, StoreError
 from evaluation.store.errors import StoreFull
 from evaluation.store.query import cursor
@@ -154,6 +154,7 @@ def restore(store: Store, source: Path, *, replace: bool = False) -> dict[str, A
     with store.transaction() as cur:
         cur.execute(profiles.TABLE_SQL)  # tables made on first use: a backup may hold them
         cur.execute(settings.SETTINGS_TABLE)
+        kept_tables.drop(cur)  # built from the data being replaced
         for table in _tables(cur):
             if table not in KEPT:
                 cur.execute(f"DELETE FROM {table}")

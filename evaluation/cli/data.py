@@ -23,6 +23,7 @@ from evaluation.ingest.importer import ImportFailed, import_files
 from evaluation.ingest.mapping_profile import ProfileError
 from evaluation.ingest.mapping_saved import profile_from
 from evaluation.ingest.reading import Refused, refuse_size
+from evaluation.measures.prepared import prepare
 from evaluation.present.cld import settings_text, summary_text
 from evaluation.store import batches
 from evaluation.store.connection import Store, StoreError
@@ -111,6 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             if len(checked.problems) > MAX_PROBLEMS_SHOWN:
                 print(f"  … and {len(checked.problems) - MAX_PROBLEMS_SHOWN} more", file=sys.stderr)
         return 2
+        prepared(store)
     finally:
         store.close()
     for result in results:
@@ -164,9 +166,34 @@ def on_store(args: argparse.Namespace, action: Callable[[Store], T]) -> T:
         store.close()
 
 
+def prepared(store: Store) -> None:
+    """After the data changed: write the dashboard's whole-store tables into the store
+    (``measures.prepared``), saying so on stderr. The change itself is stored whatever
+    happens here: if this fails, the dashboard builds the tables itself."""
+    try:
+        seconds = prepare(store)
+    except StoreError as error:
+        print(f"note: the dashboard will work out its figures itself ({error})", file=sys.stderr)
+        return
+    print(f"note: the dashboard's figures are prepared ({seconds:.1f} s)", file=sys.stderr)
+
+
+def then_prepared(action: Callable[[Store], T]) -> Callable[[Store], T]:
+    """``action``, and after it the dashboard's whole-store tables (``prepared``)."""
+
+    def done(store: Store) -> T:
+        result = action(store)
+        prepared(store)
+        return result
+
+    return done
+
+
 def cmd_undo(args: argparse.Namespace) -> int:
     try:
-        done = on_store(args, lambda store: batches.undo(store, args.batch, by=who()))
+        done = on_store(
+            args, then_prepared(lambda store: batches.undo(store, args.batch, by=who()))
+        )
     except StoreError as error:
         return refuse(error)
     print(
@@ -178,7 +205,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     try:
-        done = on_store(args, lambda store: erase(store, args.person, by=who()))
+        done = on_store(args, then_prepared(lambda store: erase(store, args.person, by=who())))
     except StoreError as error:
         return refuse(error)
     if done.removed:
@@ -212,7 +239,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     try:
-        manifest = on_store(args, lambda store: restore(store, args.source, replace=args.replace))
+        manifest = on_store(
+            args, then_prepared(lambda store: restore(store, args.source, replace=args.replace))
+        )
     except StoreError as error:
         return refuse(error)
     print(

@@ -177,9 +177,9 @@ SELECT flagged.* EXCLUDE (person_id, request_label, request_key),
 FROM flagged LEFT JOIN reabled USING (request_key)"""
 
 
-def _build_requests(cur: Any) -> Any:
-    sql = f"{request_table_sql(repeats=True, workers=True)}{reabled_sql()}{_FLAGGED}"
-    return cur.sql(sql).to_arrow_table()
+def requests_all_sql() -> str:
+    """The whole store's requests with their repeat, reablement and worker flags."""
+    return f"{request_table_sql(repeats=True, workers=True)}{reabled_sql()}{_FLAGGED}"
 
 
 def flagged_source(store: Store, selection: Selection | None) -> Source:
@@ -190,7 +190,7 @@ def flagged_source(store: Store, selection: Selection | None) -> Source:
     roll-up, narrowed before the repeat self-join. Exact either way: a request and its flags
     depend on its person's requests, never on the view."""
     if worth_deriving(store, REQUESTS_TABLE):
-        kept = derived(store, REQUESTS_TABLE, _build_requests)
+        kept = derived(store, REQUESTS_TABLE, requests_all_sql())
         return Source("WITH ", REQUESTS_TABLE, [], {REQUESTS_TABLE: kept.table}, kept.values)
     rows_where, rows_params = narrowing(selection)
     table = request_table_sql(repeats=True, rows_where=rows_where)

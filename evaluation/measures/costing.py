@@ -97,7 +97,7 @@ LEFT_OUT = (
 )  # fmt: skip
 
 
-def _build_costed(cur: Any) -> Any:
+def costed_all_sql() -> str:
     """The whole store's costed requests, each also classed as of its own extract date
     (``class_now``, ``change_now``: what a table with no ``as_of`` given reads)."""
     costed, params = costed_sql(Selection())
@@ -106,10 +106,10 @@ def _build_costed(cur: Any) -> Any:
     kept = f"SELECT * EXCLUDE ({', '.join(LEFT_OUT)}) FROM ({costed})"
     classed, _ = classified_sql(kept, [], None)
     sql = classed.replace("?::DATE", "NULL::DATE", 1)  # as_of: none given
-    return cur.sql(
+    return (
         f"SELECT * EXCLUDE (as_of, class, change), class AS class_now, change AS change_now "
         f"FROM ({sql})"
-    ).to_arrow_table()
+    )
 
 
 def costed_source(store: Store, selection: Selection | None) -> Source:
@@ -123,7 +123,7 @@ def costed_source(store: Store, selection: Selection | None) -> Source:
     if not worth_deriving(store, COSTED_TABLE):
         sql, params = costed_sql(selection or Selection())
         return Source("", sql, params, {})
-    kept = derived(store, COSTED_TABLE, _build_costed)
+    kept = derived(store, COSTED_TABLE, costed_all_sql())
     where, params = (selection or Selection()).where_among(kept.values, "first_started")
     return Source(
         "", f"SELECT * FROM {COSTED_TABLE} WHERE {where}", params,

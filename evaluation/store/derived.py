@@ -12,22 +12,24 @@ script runs (``Store(hold=False)``), which would drop a DuckDB temporary table. 
 a kept table through ``query.cursor(store, tables={...})``, which registers it on its own
 cursor. Only the newest version of each table is kept; one thread builds it while others
 asking for it wait, as ``figures.cached`` does.
+
+An import ends by writing the tables into the store file (``persist``, ``kept_tables``):
+the first view of a newly started dashboard reads them there instead of building them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import time
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evaluation.store import kept_tables
 from evaluation.store.connection import Store
 from evaluation.store.figures import OnceEach, data_version
-
-Build = Callable[[duckdb.DuckDBPyConnection], pa.Table]
 
 
 @dataclass(frozen=True)
@@ -61,18 +63,25 @@ class Derived(OnceEach):
     def __init__(self) -> None:
         super().__init__()
         self._kept: dict[tuple[str, str], tuple[Any, Kept]] = {}  # (file, name): version, table
-        self.built = 0  # how many times a table was actually built (tests read it)
+        self.built = 0  # how many times a table was made, read or built (tests read it)
+        self.read = 0  # how many of those were read from the store file
 
-    def get(self, store: Store, name: str, build: Build) -> Kept:
-        """The table ``name`` of ``store`` as the data is now: ``build(cursor)`` gives it
-        (an Arrow table) the first time each version of the data is asked for."""
+    def get(self, store: Store, name: str, sql: str) -> Kept:
+        """The table ``name`` of ``store`` as the data is now: read from the store file where
+        an import wrote it for this data (``kept_tables.current``), else built by ``sql``,
+        the first time each version of the data is asked for."""
         version = data_version(store)
 
         def compute() -> tuple[Kept, bool]:
             with store.lease():
                 cur = store.cursor()
                 try:
-                    table = Kept.of(build(cur))
+                    if kept_tables.current(cur, name, sql):
+                        self.read += 1
+                        sql_now = f"SELECT * FROM {kept_tables.stored(name)}"
+                    else:
+                        sql_now = sql
+                    table = Kept.of(cur.sql(sql_now).to_arrow_table())
                 finally:
                     cur.close()
             # Kept only if no write landed while it was built: else the next caller builds
@@ -115,6 +124,18 @@ def worth_deriving(store: Store, name: str) -> bool:
     return not store.hold or DERIVED.has(store, name)
 
 
-def derived(store: Store, name: str, build: Build) -> Kept:
+def derived(store: Store, name: str, sql: str) -> Kept:
     """``DERIVED.get``: the whole-store table ``name``, built once per version of the data."""
-    return DERIVED.get(store, name, build)
+    return DERIVED.get(store, name, sql)
+
+
+def persist(store: Store, tables: Mapping[str, str]) -> float:
+    """Write each whole-store table (name: its SQL) into the store file, in one transaction,
+    for the next dashboard to read; the seconds it took. Done after an import, an undo, an
+    erasure or a restore, where the data changed anyway."""
+    started = time.perf_counter()
+    with store.lease(), store.transaction() as cur:
+        for name, sql in tables.items():
+            if not kept_tables.current(cur, name, sql):  # the same file again: nothing to do
+                kept_tables.write(cur, name, sql)
+    return time.perf_counter() - started

@@ -18,6 +18,8 @@ from datetime import datetime
 
 import duckdb
 
+from evaluation.store import kept_tables
+
 # Rows about the person: found by their pseudonym, and the feedback about their conversations.
 PERSON_TABLES = (
     "conversations",
@@ -65,6 +67,8 @@ def delete_pending(cur: duckdb.DuckDBPyConnection) -> int:
             "SELECT DISTINCT person FROM erasure_log WHERE person IS NOT NULL"
         ).fetchall()
     ]
+    if people:  # the whole-store tables hold a row per request: none of theirs may stay
+        kept_tables.drop(cur)
     for person in people:
         count = person_rows(cur, person)
         for where, n in _places():
