@@ -13,6 +13,7 @@ from datetime import date
 import streamlit as st
 
 from evaluation.measures.conversion import conversions
+from evaluation.measures.direct_payments import default_days
 from evaluation.measures.direct_payments import direct_payments as share_by_payment
 from evaluation.measures.overview import data_as_of
 from evaluation.measures.selection import Selection
@@ -49,11 +50,6 @@ def reablement_and_request_types(store: Store, selection: Selection, threshold: 
     components.table(shown.request_type_rows(by_type), key="money_request_types")
 
 
-def _default_days(as_of: date) -> list[date]:
-    """A year back to the data's as-of date, in three steps (Birmingham used three dates)."""
-    return [date(as_of.year - 1, as_of.month, 1), date(as_of.year, as_of.month, 1), as_of]
-
-
 def direct_payments(store: Store, selection: Selection, threshold: int) -> None:
     """Birmingham's direct payments by area on three dates: a table and a chart."""
     st.header("Direct payments")
@@ -72,7 +68,7 @@ def direct_payments(store: Store, selection: Selection, threshold: int) -> None:
             key=f"money_dp_{i + 1}",
         )
         or default
-        for i, (column, default) in enumerate(zip(columns, _default_days(as_of), strict=True))
+        for i, (column, default) in enumerate(zip(columns, default_days(as_of), strict=True))
     ]
     found = cached(store, share_by_payment, days, ("area",), selection, threshold=threshold)
     if not found:

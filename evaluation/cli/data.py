@@ -112,6 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             if len(checked.problems) > MAX_PROBLEMS_SHOWN:
                 print(f"  … and {len(checked.problems) - MAX_PROBLEMS_SHOWN} more", file=sys.stderr)
         return 2
+    else:
         prepared(store)
     finally:
         store.close()

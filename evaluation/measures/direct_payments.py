@@ -20,12 +20,14 @@ import pyarrow as pa
 
 from evaluation.core.vocabulary import LONG_TERM, NOT_GIVEN_GROUP
 from evaluation.measures.conversion import check_by
+from evaluation.measures.overview import data_as_of
 from evaluation.measures.rates import percent
 from evaluation.measures.selection import Selection
 from evaluation.measures.suppression import DEFAULT_THRESHOLD
+from evaluation.store import kept_tables
 from evaluation.store.connection import Store
 from evaluation.store.figures import cached
-from evaluation.store.query import dicts, rows
+from evaluation.store.query import cursor, dicts, rows
 
 # What a table can be split by: the person's place on the day (identifiers from here only).
 SPLITS = {"area": "area", "site": "site"}
@@ -112,10 +114,43 @@ def direct_payments(
     ]
 
 
+def default_days(as_of: date) -> list[date]:
+    """A year back to the data's as-of date, in three steps (Birmingham used three dates)."""
+    return [date(as_of.year - 1, as_of.month, 1), date(as_of.year, as_of.month, 1), as_of]
+
+
 def _counts_by_place(store: Store, days: Sequence[date]) -> list[dict[str, Any]]:
     """The people with long-term support on each day, and those by direct payment, per place
-    (area and site, each "(not given)" for a person with no conversation by then)."""
-    sql = f"""
+    (area and site, each "(not given)" for a person with no conversation by then).
+
+    The Money page's first view asks for ``default_days``: an import writes their counts
+    into the store (``places_prepared``), read here while current; other days are counted."""
+    with cursor(store) as cur:
+        if kept_tables.current(cur, PLACES_TABLE, PLACES_SQL):
+            table = kept_tables.stored(PLACES_TABLE)
+            held = {r[0] for r in cur.execute(f"SELECT DISTINCT on_day FROM {table}").fetchall()}
+            if set(days) <= held:
+                found = cur.execute(
+                    f"SELECT on_day, area, site, people, by_payment FROM {table} "
+                    "WHERE on_day IN (SELECT unnest(?::DATE[]))",
+                    [list(days)],
+                )
+                names = [d[0] for d in found.description]
+                return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
+    return dicts(store, PLACES_SQL, [list(days)])
+
+
+def places_prepared(store: Store) -> tuple[str, str, list[Any]] | None:
+    """The kept table of the counts per place on the Money page's first days (name, SQL,
+    parameters), for ``measures.prepared``; None while the store has no conversations."""
+    as_of = data_as_of(store)
+    if as_of is None:
+        return None
+    return PLACES_TABLE, PLACES_SQL, [default_days(as_of)]
+
+
+PLACES_TABLE = "places_by_day"
+PLACES_SQL = f"""
         WITH days AS (SELECT unnest(?::DATE[]) AS on_day),
         active AS (
             SELECT d.on_day, p.person_id, bool_or({SERVICE_SQL}) AS by_payment
@@ -142,4 +177,3 @@ def _counts_by_place(store: Store, days: Sequence[date]) -> list[dict[str, Any]]
         FROM placed
         GROUP BY ALL
     """
-    return dicts(store, sql, [list(days)])

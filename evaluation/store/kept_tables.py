@@ -16,12 +16,14 @@ never wrong. Erasure and restore also drop the tables, which hold a row per requ
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import duckdb
 
 # The tables that may be kept (names only from here: ``stored`` refuses any other).
-NAMES = ("costed_all", "requests_all")
+NAMES = ("costed_all", "requests_all", "places_by_day")
 
 STAMPS_SQL = (
     "CREATE TABLE IF NOT EXISTS kept_stamps "
@@ -54,11 +56,11 @@ def stamp(cur: duckdb.DuckDBPyConnection, sql: str) -> str:
     return digest.hexdigest()
 
 
-def write(cur: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
-    """Write the table ``name`` as ``sql`` gives it, with its stamp (inside the caller's
-    transaction: the stamp and the rows are of one state of the data)."""
+def write(cur: duckdb.DuckDBPyConnection, name: str, sql: str, params: Sequence[Any] = ()) -> None:
+    """Write the table ``name`` as ``sql`` gives it (with ``params`` bound), with its stamp
+    (inside the caller's transaction: the stamp and the rows are of one state of the data)."""
     cur.execute(STAMPS_SQL)
-    cur.execute(f"CREATE OR REPLACE TABLE {stored(name)} AS {sql}")
+    cur.execute(f"CREATE OR REPLACE TABLE {stored(name)} AS {sql}", list(params))
     cur.execute(
         "INSERT OR REPLACE INTO kept_stamps (name, stamp, built_at) VALUES (?, ?, ?)",
         [name, stamp(cur, sql), datetime.now().replace(microsecond=0)],
