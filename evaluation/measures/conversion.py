@@ -191,7 +191,8 @@ def flagged_source(store: Store, selection: Selection | None) -> Source:
     depend on its person's requests, never on the view."""
     if worth_deriving(store, REQUESTS_TABLE):
         kept = derived(store, REQUESTS_TABLE, requests_all_sql())
-        return Source("WITH ", REQUESTS_TABLE, [], {REQUESTS_TABLE: kept.table}, kept.values)
+        relation, tables = kept.relation(REQUESTS_TABLE), kept.tables(REQUESTS_TABLE)
+        return Source("WITH ", relation, [], tables, kept.values)
     rows_where, rows_params = narrowing(selection)
     table = request_table_sql(repeats=True, rows_where=rows_where)
     prefix = f"{table}{reabled_sql()},\nflagged_all AS ({_FLAGGED}),\n"

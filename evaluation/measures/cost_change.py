@@ -300,7 +300,7 @@ def costs(
     source = costed_source(store, selection)
     costed, params, tables = source.relation, source.params, source.tables
     with cursor(store, tables) as cur:
-        if not tables:  # no kept table: cost the selection once, into a temporary one
+        if not source.classed:  # no kept table: cost the selection once, into a temporary one
             # Only what classing and grouping read: the ids are the widest columns.
             cur.execute(
                 "CREATE OR REPLACE TEMP TABLE costed_requests AS "
@@ -318,7 +318,7 @@ def costs(
                 replace(source, relation=upto, params=[*source.params, earlier]), earlier
             )
             before = _summary(cur, then, then_params, keys, earlier, threshold)
-        if not tables:
+        if not source.classed:
             cur.execute("DROP TABLE costed_requests")
     return Costs(report, bands, before)
 

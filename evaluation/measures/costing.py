@@ -126,8 +126,8 @@ def costed_source(store: Store, selection: Selection | None) -> Source:
     kept = derived(store, COSTED_TABLE, costed_all_sql())
     where, params = (selection or Selection()).where_among(kept.values, "first_started")
     return Source(
-        "", f"SELECT * FROM {COSTED_TABLE} WHERE {where}", params,
-        {COSTED_TABLE: kept.table}, kept.values, classed=True,
+        "", f"SELECT * FROM {kept.relation(COSTED_TABLE)} WHERE {where}", params,
+        kept.tables(COSTED_TABLE), kept.values, classed=True,
     )  # fmt: skip
 
 

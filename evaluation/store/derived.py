@@ -19,6 +19,7 @@ the first view of a newly started dashboard reads them there instead of building
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,10 +39,12 @@ class Kept:
 
     Text columns are dictionary-encoded (a million rows carry a handful of sites), and a
     view's filter can then match the few spellings present exactly
-    (``Selection.where_among``) instead of normalising every row's text."""
+    (``Selection.where_among``) instead of normalising every row's text. A table the store
+    file holds (``stored``) is read there by each query until its Arrow copy is in memory."""
 
-    table: pa.Table
+    table: pa.Table | None
     values: dict[str, tuple[Any, ...]]
+    stored: str | None = None  # the store's table, while the Arrow copy is being read
 
     @classmethod
     def of(cls, table: pa.Table) -> Kept:
@@ -56,6 +59,34 @@ class Kept:
             columns[name] = column
         return cls(pa.table(columns), values)
 
+    @classmethod
+    def held(cls, cur: Any, stored: str) -> Kept:
+        """The store's table ``stored`` (a ``kept_tables`` name), read where it is: only
+        the distinct values of its text columns are fetched, in one query."""
+        text = [
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+                "AND table_name = ? AND data_type = 'VARCHAR' ORDER BY column_index",
+                [stored],
+            ).fetchall()
+        ]
+        parts = ", ".join(f'list(DISTINCT "{c}"), bool_or("{c}" IS NULL)' for c in text)
+        found = cur.execute(f"SELECT {parts} FROM {stored}").fetchall()[0] if text else ()
+        values = {
+            c: tuple(found[2 * i] or ()) + ((None,) if found[2 * i + 1] else ())
+            for i, c in enumerate(text)
+        }
+        return cls(None, values, stored)
+
+    def relation(self, name: str) -> str:
+        """What a query names to read the table kept as ``name``."""
+        return self.stored or name
+
+    def tables(self, name: str) -> dict[str, pa.Table]:
+        """The in-memory tables a query over it registers (none while it is read in place)."""
+        return {} if self.table is None else {name: self.table}
+
 
 class Derived(OnceEach):
     """The newest version of each derived table, per store file and name."""
@@ -65,6 +96,7 @@ class Derived(OnceEach):
         self._kept: dict[tuple[str, str], tuple[Any, Kept]] = {}  # (file, name): version, table
         self.built = 0  # how many times a table was made, read or built (tests read it)
         self.read = 0  # how many of those were read from the store file
+        self._reading: set[tuple[str, str, Any]] = set()  # versions being read into memory
 
     def get(self, store: Store, name: str, sql: str) -> Kept:
         """The table ``name`` of ``store`` as the data is now: read from the store file where
@@ -78,18 +110,46 @@ class Derived(OnceEach):
                 try:
                     if kept_tables.current(cur, name, sql):
                         self.read += 1
-                        sql_now = f"SELECT * FROM {kept_tables.stored(name)}"
+                        table = Kept.held(cur, kept_tables.stored(name))
                     else:
-                        sql_now = sql
-                    table = Kept.of(cur.sql(sql_now).to_arrow_table())
+                        table = Kept.of(cur.sql(sql).to_arrow_table())
                 finally:
                     cur.close()
             # Kept only if no write landed while it was built: else the next caller builds
             # it afresh from the data as it then is.
             return table, data_version(store) == version
 
-        table, _ = self.once((str(store.path), name, version), compute)
+        key = (str(store.path), name, version)
+        table, kept = self.once(key, compute)
+        if table.stored and kept:
+            self._read_later(store, key, table.stored)
         return table  # type: ignore[no-any-return]
+
+    def _read_later(self, store: Store, key: tuple[str, str, Any], stored: str) -> None:
+        """Read the store's table into memory beside the views, once per version: until it
+        is in, each query reads it in the file (a few tens of milliseconds more each)."""
+        with self._lock:
+            if key in self._reading:
+                return
+            self._reading.add(key)
+
+        def read() -> None:
+            try:
+                with store.lease():
+                    cur = store.cursor()
+                    try:
+                        table = Kept.of(cur.sql(f"SELECT * FROM {stored}").to_arrow_table())
+                    finally:
+                        cur.close()
+                with self._lock:
+                    path, name, version = key
+                    held = self._kept.get((path, name))
+                    if held and held[0] == version == data_version(store):
+                        self._kept[(path, name)] = (version, table)
+            except Exception:
+                pass
+
+        threading.Thread(target=read, name=f"derived-{key[1]}", daemon=True).start()
 
     def _find(self, key: Hashable) -> tuple[Kept, bool] | None:
         path, name, version = key  # type: ignore[misc]
@@ -111,6 +171,7 @@ class Derived(OnceEach):
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+            self._reading.clear()
 
 
 DERIVED = Derived()
