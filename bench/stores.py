@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import time
 from pathlib import Path
@@ -53,10 +54,10 @@ def store_file(size: int, out: Path = OUT) -> Path:
     path = out / str(size) / f"store-{fingerprint()}.duckdb"
     if path.exists():
         return path
-    for old in path.parent.glob("store-*.duckdb"):
-        old.unlink()
+    # Stores of other code are kept (a few megabytes each): checkouts of several branches
+    # share one ``--out``, and each builds its own under a name no other build writes.
     data = data_dir(size, out)
-    partial = path.with_name("partial.duckdb")
+    partial = path.with_name(f"partial-{fingerprint()}-{os.getpid()}.duckdb")
     for stale in (partial, partial.with_name("partial.duckdb.wal")):
         stale.unlink(missing_ok=True)
     store = Store(partial, key=KEY)
