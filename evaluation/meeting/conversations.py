@@ -27,7 +27,7 @@ from evaluation.meeting.wording import (
     usual_practice,
 )
 from evaluation.present.activity import older_note
-from evaluation.present.charts import underway_chart, underway_text
+from evaluation.present.charts import underway_chart, underway_text, vega_spec
 from evaluation.present.formats import days
 from evaluation.store.connection import Store
 
@@ -139,7 +139,7 @@ def conversations_section(
         "wait for their first conversation.",
         figures=figures,
         tables=[table],
-        chart=underway_chart(rows),
+        chart=vega_spec(underway_chart(rows)),
         chart_text=underway_text(rows, as_of),
         commands=commands,
     )

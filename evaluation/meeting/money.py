@@ -35,7 +35,7 @@ from evaluation.meeting.wording import (
     site_options,
     usual_practice,
 )
-from evaluation.present.charts import cost_chart
+from evaluation.present.charts import cost_chart, vega_spec
 from evaluation.present.cost_tables import describe_distribution, no_money
 from evaluation.present.cost_tables import table as harrow_table
 from evaluation.present.formats import (
@@ -381,7 +381,7 @@ def money_section(
             "is the requests that began in this period alone: most are still ongoing, since a "
             "request counts 30 days after its last conversation."
         ],
-        chart=cost_chart(bands),
+        chart=vega_spec(cost_chart(bands)),
         chart_text=describe_distribution(bands),
         commands=commands,
     )
