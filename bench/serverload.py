@@ -13,8 +13,12 @@ working out (or looking up) the figures and sending them. Errors are exceptions 
 page, runs that do not finish, and a filter change whose site never appears.
 
 As in ``bench.load``, a fresh ``streamlit run`` serves a copy of the size's store, one first
-visit (the meeting's host) is timed apart, the floor (``bench/floor_app.py``) runs first on
-its own server, and all traffic stays on 127.0.0.1.
+visit (to ``/``, leaving Streamlit's pages/ folder mode) is timed apart, the floor
+(``bench/floor_app.py``) runs first on its own server, and all traffic stays on 127.0.0.1.
+Then the meeting's host opens the page on its default view, as whoever runs the meeting does
+before the others join, also timed apart (``--cold`` leaves that out: the first of the
+sessions then works the default view out while the rest wait for it). The filter changes
+are always new views: each of the three sites is worked out by the first session to ask.
 """
 
 from __future__ import annotations
@@ -111,8 +115,11 @@ async def until_finished(socket: Any, run: Run, limit: float) -> None:
                 raise RuntimeError("the page did not compile")
 
 
-async def visit(ws_url: str, url: str, target: Target, visit: Visit, limit: float) -> None:
-    """Open the page, wait for its run, choose a site, wait for that run."""
+async def visit(
+    ws_url: str, url: str, target: Target, visit: Visit, limit: float, choose: bool = True
+) -> None:
+    """Open the page, wait for its run, choose a site (unless not ``choose``), wait for that
+    run."""
     import websockets
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -126,6 +133,8 @@ async def visit(ws_url: str, url: str, target: Target, visit: Visit, limit: floa
             await until_finished(socket, first, limit)
             visit.open_seconds = time.perf_counter() - started
             visit.errors += [f"open: {e}" for e in first.exceptions]
+            if not choose:
+                return
             if first.sites_widget is None:
                 visit.errors.append("open: no site filter on the page")
                 return
@@ -145,18 +154,26 @@ async def visit(ws_url: str, url: str, target: Target, visit: Visit, limit: floa
 
 
 async def meeting(
-    url: str, target: Target, sessions: int, limit: float
-) -> tuple[float, list[Visit]]:
+    url: str, target: Target, sessions: int, limit: float, cold: bool = False
+) -> tuple[float, Visit | None, list[Visit]]:
+    """The host's first visit (to ``/``, leaving folder mode), then the host opening the page
+    on its default view, as whoever runs the meeting does before the others join (unless
+    ``cold``: then the first of the thirty works the default view out while the rest wait),
+    then everyone at once."""
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-    host = Visit(0, SITES[0])
+    first = Visit(0, SITES[0])
     started = time.perf_counter()
     await visit(
-        ws_url, url, Target(target.name, target.script, "", target.first_heading), host, limit
+        ws_url, url, Target(target.name, target.script, "", target.first_heading), first, limit
     )
     first_run = time.perf_counter() - started
+    host = None
+    if not cold and target.path:
+        host = Visit(0, SITES[0])
+        await visit(ws_url, url, target, host, limit, choose=False)
     people = [Visit(n + 1, SITES[n % len(SITES)]) for n in range(sessions)]
     await asyncio.gather(*(visit(ws_url, url, target, p, limit) for p in people))
-    return first_run, people
+    return first_run, host, people
 
 
 def run(target: Target, args: argparse.Namespace, db: Path) -> dict[str, Any]:
@@ -164,7 +181,9 @@ def run(target: Target, args: argparse.Namespace, db: Path) -> dict[str, Any]:
     with streamlit_server(db, script=target.script) as url:
         server_before = server_cpu_seconds()
         started = time.perf_counter()
-        first_run, people = asyncio.run(meeting(url, target, args.sessions, args.step_timeout))
+        first_run, host, people = asyncio.run(
+            meeting(url, target, args.sessions, args.step_timeout, args.cold)
+        )
         elapsed = time.perf_counter() - started
         server_cpu = (server_cpu_seconds() or 0) - (server_before or 0)
         peak = server_peak_mb()
@@ -175,6 +194,8 @@ def run(target: Target, args: argparse.Namespace, db: Path) -> dict[str, Any]:
         "target": target.name,
         "load_average_before": [round(x, 2) for x in load_before],
         "server_first_run_seconds": first_run,
+        "host_open_seconds": host.open_seconds if host else None,
+        "host_errors": host.errors if host else [],
         "elapsed_seconds": elapsed,
         "server_cpu_seconds": server_cpu,
         "server_peak_mb": peak,
@@ -191,6 +212,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="conversations in the store")
     parser.add_argument("--step-timeout", type=float, default=120, help="seconds per step")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="no host opens the page first: the sessions' opens include its default view's figures",
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="where data and stores are kept")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-serverload-"))
@@ -204,6 +230,8 @@ def main() -> None:
     for result in results:
         print(f"-- {result['target']}")
         print(f"first visit (the host): {result['server_first_run_seconds']:.2f} s")
+        if result["host_open_seconds"] is not None:
+            print(f"the host opens the page: {result['host_open_seconds']:.2f} s")
         print_times(result, args.sessions)
         print(
             f"server CPU {result['server_cpu_seconds']:.1f} s in {result['elapsed_seconds']:.1f} s"
@@ -222,7 +250,7 @@ def main() -> None:
         args.json.write_text(
             json.dumps({"sessions": args.sessions, "conversations": args.size, "runs": results})
         )
-    if any(r["errors"] for r in results):
+    if any(r["errors"] or r["host_errors"] for r in results):
         raise SystemExit(1)
 
 

@@ -3,8 +3,9 @@
 Figures: ``meeting.summary.summarise`` (kept: everyone at the meeting opens the same view,
 computed once per version of the data) — the same figures the evidence pages and the reports
 give, small groups already hidden — shown by ``ui.meeting``: first a headline per type of
-evidence (``meeting.headlines``), then a tab per section, each linking to its page on the
-same sites and period. The pack is drawn by ``meeting.pack`` only when asked for.
+evidence (``meeting.headlines``), then one section at a time, chosen like a tab (only the
+chosen one is drawn), each linking to its page on the same sites and period. The pack is
+drawn by ``meeting.pack`` only when asked for.
 """
 
 from dataclasses import replace

@@ -171,8 +171,8 @@ def section(part: Section, summary: MeetingSummary, large: bool = False) -> None
         else:
             st.info("Nothing to show for this period.")
         if index == 0 and part.chart is not None:
-            chart = for_projector(part.chart) if large else part.chart
-            st.altair_chart(chart, width="stretch", alt=part.chart_text)
+            spec = for_projector(part.chart) if large else part.chart
+            st.vega_lite_chart(spec, width="stretch", alt=part.chart_text)
             with st.expander("The chart in words"):
                 st.text(part.chart_text)
     with st.expander("Check these figures with the command line"):
@@ -180,18 +180,29 @@ def section(part: Section, summary: MeetingSummary, large: bool = False) -> None
 
 
 def evidence(summary: MeetingSummary, large: bool) -> None:
-    """Below the headlines, a tab each: what needs attention, then every section (the story
-    with people and families)."""
+    """Below the headlines, one section at a time, chosen like a tab: what needs attention
+    first, then each type of evidence (the story with people and families). Only the chosen
+    section is drawn, so a run sends a page's worth of elements rather than five: with thirty
+    people at a meeting, each element costs every session a share of Streamlit's locks."""
     flagged = len(summary.attention)
-    names = [f"What needs attention ({flagged})" if flagged else "What needs attention"]
-    tabs = st.tabs([*names, *(s.title for s in summary.sections)])
-    with tabs[0]:
+    first = f"What needs attention ({flagged})" if flagged else "What needs attention"
+    parts = {part.title: part for part in summary.sections}
+    chosen = st.segmented_control(
+        "Section to show",
+        [first, *parts],
+        default=first,
+        required=True,
+        key="meeting_section",
+        label_visibility="collapsed",
+        width="stretch",
+    )
+    part = parts.get(chosen or "")
+    if part is None:
         attention(summary)
-    for tab, part in zip(tabs[1:], summary.sections, strict=True):
-        with tab:
-            section(part, summary, large)
-            if part.key == "people":
-                story(summary)
+        return
+    section(part, summary, large)
+    if part.key == "people":
+        story(summary)
 
 
 def attention(summary: MeetingSummary) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 LEVEL = 0.95
 
@@ -60,6 +61,7 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
+@lru_cache(maxsize=4096)  # a view's groups share their sizes; ~40 incomplete betas a call
 def t_quantile(p: float, df: float) -> float:
     """The t value with P(T ≤ t) = p; for a 95% interval, ``t_quantile(0.975, n - 1)``."""
     if not 0.0 < p < 1.0 or df <= 0:

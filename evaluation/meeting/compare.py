@@ -28,6 +28,7 @@ from evaluation.meeting.wording import REPORT, site_options
 from evaluation.present import compare as shown
 from evaluation.present.formats import MISSING
 from evaluation.store.connection import Store
+from evaluation.store.figures import cached
 
 MEASURES = ("Conversion into long-term support", "Average change in weekly cost")
 
@@ -58,9 +59,18 @@ def comparison(
     """The like-for-like table (what it shows in its caption) and the commands that print
     its figures."""
     selection = Selection(sites=sites, date_to=period.end)
+    # Kept on their own: every view with the same sites and end date shares them.
     results = (
-        standardised_conversion(store, selection, ("approach",), DEFAULT_STRATA, threshold),
-        standardised_cost_change(store, selection, ("approach",), DEFAULT_STRATA, None, threshold),
+        cached(store, standardised_conversion, selection, ("approach",), DEFAULT_STRATA, threshold),
+        cached(
+            store,
+            standardised_cost_change,
+            selection,
+            ("approach",),
+            DEFAULT_STRATA,
+            None,
+            threshold,
+        ),
     )
     rows, sentences = zip(
         *(_row(m, r) for m, r in zip(MEASURES, results, strict=True)), strict=True

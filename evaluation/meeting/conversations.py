@@ -27,9 +27,10 @@ from evaluation.meeting.wording import (
     usual_practice,
 )
 from evaluation.present.activity import older_note
-from evaluation.present.charts import underway_chart, underway_text
+from evaluation.present.charts import underway_chart, underway_text, vega_spec
 from evaluation.present.formats import days
 from evaluation.store.connection import Store
+from evaluation.store.figures import cached
 
 
 def _waits(store: Store, sites: Sequence[str], period: Period) -> dict[str, activity.Duration]:
@@ -52,11 +53,12 @@ def conversations_section(
     as_of = min(period.end, data_date) if data_date else period.end
     previous_as_of = min(previous.end, as_of)
     selection = Selection(sites=sites)
-    older = activity.older_first_conversations(store, as_of, selection)
-    older_before = activity.older_first_conversations(store, previous_as_of, selection)
-    rows = activity.underway(store, as_of, selection)
+    # Snapshots on a day are kept on their own: a view with the same end date shares them.
+    older = cached(store, activity.older_first_conversations, as_of, selection)
+    older_before = cached(store, activity.older_first_conversations, previous_as_of, selection)
+    rows = cached(store, activity.underway, as_of, selection)
     underway_now = _underway_three(rows)
-    underway_before = _underway_three(activity.underway(store, previous_as_of, selection))
+    underway_before = _underway_three(cached(store, activity.underway, previous_as_of, selection))
     options = site_options(sites)
     commands = [
         f"{REPORT} activity --part underway{options} --as-of {as_of.isoformat()}",
@@ -64,11 +66,12 @@ def conversations_section(
         f"{REPORT} activity --part waiting --by approach{options} {period.options()}",
         f"{REPORT} activity --part waiting --by approach{options} {previous.options()}",
     ]
-    wait_now, wait_before = _waits(store, sites, period), _waits(store, sites, previous)
+    wait_now = cached(store, _waits, sites, period)
+    wait_before = cached(store, _waits, sites, previous)
     usual_wait, usual_label = usual_practice(
         wait_now.get(USUAL_PRACTICE),
         sites,
-        lambda: _waits(store, (), period).get(USUAL_PRACTICE),
+        lambda: cached(store, _waits, (), period).get(USUAL_PRACTICE),
         commands,
         f"{REPORT} activity --part waiting --by approach {period.options()}",
     )
@@ -139,7 +142,7 @@ def conversations_section(
         "wait for their first conversation.",
         figures=figures,
         tables=[table],
-        chart=underway_chart(rows),
+        chart=vega_spec(underway_chart(rows)),
         chart_text=underway_text(rows, as_of),
         commands=commands,
     )

@@ -153,7 +153,7 @@ class Section:
     figures: list[Figure]
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    chart: Any = None  # an Altair chart (``evaluation.present.charts``), or None
+    chart: dict[str, Any] | None = None  # a Vega-Lite spec (``present.charts.vega_spec``)
     chart_text: str = ""
     commands: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)

@@ -35,7 +35,7 @@ from evaluation.meeting.wording import (
     site_options,
     usual_practice,
 )
-from evaluation.present.charts import cost_chart
+from evaluation.present.charts import cost_chart, vega_spec
 from evaluation.present.cost_tables import describe_distribution, no_money
 from evaluation.present.cost_tables import table as harrow_table
 from evaluation.present.formats import (
@@ -48,6 +48,7 @@ from evaluation.present.formats import (
 )
 from evaluation.present.money import rate_cell, repeat_flag, underway_note
 from evaluation.store.connection import Store
+from evaluation.store.figures import cached
 
 
 def _conversion_rows(
@@ -279,12 +280,14 @@ def money_section(
     if by_option:
         table_command = f"{REPORT} cost-change{by_option}{options} --to {period.end.isoformat()}"
         commands.insert(3, table_command)
-    now = _conversion_rows(store, sites, period, threshold)
-    before = _conversion_rows(store, sites, previous, threshold)
+    # Figures another view shares (usual practice across all sites, a table to the same
+    # end date) are kept on their own, so a new site or start date works out only its own.
+    now = cached(store, _conversion_rows, sites, period, threshold)
+    before = cached(store, _conversion_rows, sites, previous, threshold)
     usual, usual_label = usual_practice(
         now.get(USUAL_PRACTICE),
         sites,
-        lambda: _conversion_rows(store, (), period, threshold).get(USUAL_PRACTICE),
+        lambda: cached(store, _conversion_rows, (), period, threshold).get(USUAL_PRACTICE),
         commands,
         f"{REPORT} conversion --by approach {period.options()}",
     )
@@ -299,8 +302,12 @@ def money_section(
     earlier = found.earlier or report
     table_report = report
     if split != ("approach",):
-        table_report = cost_change.summary(
-            store, Selection(sites=sites, date_to=period.end), by=split, threshold=threshold
+        table_report = cached(
+            store,
+            cost_change.summary,
+            Selection(sites=sites, date_to=period.end),
+            by=split,
+            threshold=threshold,
         )
     in_period = cost_change.summary(
         store,
@@ -313,7 +320,7 @@ def money_section(
         _cost_group(report, USUAL_PRACTICE),
         sites,
         lambda: _cost_group(
-            cost_change.summary(store, everywhere, threshold=threshold), USUAL_PRACTICE
+            cached(store, cost_change.summary, everywhere, threshold=threshold), USUAL_PRACTICE
         ),
         commands,
         f"{REPORT} cost-change --approach '{USUAL_PRACTICE}' --to {period.end.isoformat()}",
@@ -322,7 +329,7 @@ def money_section(
     if usual_before is None and cost_usual_label != USUAL_PRACTICE:
         then = Selection(approaches=(USUAL_PRACTICE,), date_to=previous.end)
         usual_before = _cost_group(
-            cost_change.summary(store, then, as_of=previous.end, threshold=threshold),
+            cached(store, cost_change.summary, then, as_of=previous.end, threshold=threshold),
             USUAL_PRACTICE,
         )
     group, group_before = (
@@ -381,7 +388,7 @@ def money_section(
             "is the requests that began in this period alone: most are still ongoing, since a "
             "request counts 30 days after its last conversation."
         ],
-        chart=cost_chart(bands),
+        chart=vega_spec(cost_chart(bands)),
         chart_text=describe_distribution(bands),
         commands=commands,
     )

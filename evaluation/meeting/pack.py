@@ -1,9 +1,10 @@
 """The meeting pack: the Making it Happen summary as a PDF that directors can circulate.
 
 Built on the server with no browser and no network: fpdf2 writes the document and
-vl-convert (a self-contained Vega engine) turns the Altair charts into pictures. The font is
-DejaVu Sans, bundled in ``evaluation/meeting/fonts`` with its licence, so "£", "–" and "≥" print the
-same on every machine and the text stays searchable and readable by a screen reader.
+vl-convert (a self-contained Vega engine) turns the charts' Vega-Lite specs into pictures.
+The font is DejaVu Sans, bundled in ``evaluation/meeting/fonts`` with its licence, so "£", "–"
+and "≥" print the same on every machine and the text stays searchable and readable by a
+screen reader.
 
 The pack holds nothing the meeting view does not: every figure, table and chart comes from
 one ``evaluation.meeting.summary.MeetingSummary``, whose figures come from the same functions as
@@ -18,6 +19,7 @@ import struct
 from collections.abc import Sequence
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 import vl_convert as vlc
 from fpdf import FPDF
@@ -52,10 +54,10 @@ def _register_chart_fonts() -> None:
             _fonts_registered = True
 
 
-def chart_png(chart: object) -> bytes:
-    """An Altair chart as a PNG, drawn by vl-convert with no browser and no network."""
+def chart_png(spec: dict[str, Any]) -> bytes:
+    """A chart's Vega-Lite spec as a PNG, drawn by vl-convert with no browser and no network."""
     _register_chart_fonts()
-    return bytes(vlc.vegalite_to_png(chart.to_dict(), scale=CHART_SCALE))  # type: ignore[attr-defined]
+    return bytes(vlc.vegalite_to_png(spec, scale=CHART_SCALE))
 
 
 class _Pack(FPDF):

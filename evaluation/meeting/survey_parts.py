@@ -15,7 +15,7 @@ from evaluation.measures import feedback as fb
 from evaluation.measures import staff as sf
 from evaluation.measures.intervals import wilson
 from evaluation.measures.survey import Measures
-from evaluation.present.charts import feedback_chart, staff_chart
+from evaluation.present.charts import feedback_chart, staff_chart, vega_spec
 from evaluation.present.formats import interval, number, percent
 from evaluation.present.surveys import describe, describe_time, feedback_chart_rows, time_rows
 
@@ -107,7 +107,7 @@ PEOPLE = SurveyPart(
         ("Mean satisfaction (1–5)", "satisfaction_mean", "mean"),
     ),
     caption="Percentages are of the responses that answered each question; partly is not yes.",
-    chart=lambda m: feedback_chart(feedback_chart_rows(m)),
+    chart=lambda m: vega_spec(feedback_chart(feedback_chart_rows(m))),
     chart_text=lambda m: " ".join(describe(m, q) for q in fb.QUESTIONS),
 )
 STAFF = SurveyPart(
@@ -127,7 +127,7 @@ STAFF = SurveyPart(
     ),
     caption="Means of the responses that scored each item (1–5); time with people is the share "
     "of working time spent with people rather than on forms and systems.",
-    chart=lambda m: staff_chart(time_rows(m)),
+    chart=lambda m: vega_spec(staff_chart(time_rows(m))),
     chart_text=describe_time,
     latest_when_none=True,
 )

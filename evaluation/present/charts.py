@@ -1,7 +1,8 @@
 """The dashboard's bar charts, built once for the pages, the meeting view and the pack.
 
-Altair specs, not Streamlit calls: the page hands them to ``st.altair_chart`` and the pack
-turns them into pictures with vl-convert, so the screen and the paper show the same chart
+Altair charts, not Streamlit calls. The meeting keeps each chart's Vega-Lite spec
+(``vega_spec``) with its figures: the page hands it to ``st.vega_lite_chart`` and the pack
+turns it into a picture with vl-convert, so the screen and the paper show the same chart
 from the same rows. Each chart draws rows that ``evaluation`` has already suppressed; none
 of them counts anything itself. Sizes are fixed (not "container") so the picture in the
 pack has a known shape; the font is the pack's bundled DejaVu Sans.
@@ -40,18 +41,37 @@ def _styled(chart: alt.Chart, height: int) -> alt.Chart:
 
 
 PROJECTOR_FONT = 18  # at least 16 px on a meeting-room projector
+# A meeting chart lettered and drawn for a projector: larger axis, legend and title text,
+# nothing cut short, thicker lines and points (merged into a spec's ``config``).
+PROJECTOR_CONFIG: dict[str, dict[str, Any]] = {
+    "axis": {"labelFontSize": PROJECTOR_FONT, "titleFontSize": PROJECTOR_FONT, "labelLimit": 480},
+    "legend": {
+        "labelFontSize": PROJECTOR_FONT,
+        "titleFontSize": PROJECTOR_FONT,
+        "labelLimit": 480,
+        "symbolSize": 200,
+    },
+    "line": {"strokeWidth": 4},
+    "point": {"size": 120},
+}
 
 
-def for_projector(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """A meeting chart lettered and drawn for a projector: larger axis, legend and title
-    text, nothing cut short, thicker lines and points."""
-    size = PROJECTOR_FONT
-    return (
-        chart.configure_axis(labelFontSize=size, titleFontSize=size, labelLimit=480)
-        .configure_legend(labelFontSize=size, titleFontSize=size, labelLimit=480, symbolSize=200)
-        .configure_line(strokeWidth=4)
-        .configure_point(size=120)
-    )
+def vega_spec(chart: alt.TopLevelMixin | None) -> dict[str, Any] | None:
+    """A chart as its Vega-Lite spec: plain JSON (rows inline under ``datasets``), built once
+    per figure, so a page run hands it to ``st.vega_lite_chart`` with no Altair work and the
+    pack draws the same spec. Not validated against Vega-Lite's schema here (that is most of
+    the cost of a new view's charts): each chart's shape is validated by its tests, and the
+    rows only change values."""
+    return None if chart is None else chart.to_dict(validate=False)
+
+
+def for_projector(spec: dict[str, Any]) -> dict[str, Any]:
+    """A meeting chart's spec lettered for a projector (``PROJECTOR_CONFIG`` over its own
+    config); the spec itself is left as it is."""
+    config = dict(spec.get("config", {}))
+    for part, values in PROJECTOR_CONFIG.items():
+        config[part] = {**config.get(part, {}), **values}
+    return {**spec, "config": config}
 
 
 def _per_group(

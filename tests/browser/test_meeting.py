@@ -33,7 +33,7 @@ def test_meeting_view_figure_pack_and_link(tmp_path: Path, page) -> None:  # typ
         headline = page.locator("[class*='st-key-headline_people']")
         headline.locator("[data-testid='stMetricValue']").wait_for()
         assert "Treated well: yes" in headline.inner_text() and "60.0%" in headline.inner_text()
-        page.get_by_role("tab", name="What needs attention (4)").wait_for()
+        page.get_by_role("radio", name="What needs attention (4)", checked=True).wait_for()
         page.get_by_text("The Conversation 1 bulge is growing").wait_for()
         assert "from=2025-03-04" in page.url and "site=North" in page.url
 
@@ -46,7 +46,7 @@ def test_meeting_view_figure_pack_and_link(tmp_path: Path, page) -> None:  # typ
         assert "Sites North" in text and "60.0%" in text and "£" in text
         assert f"Page 1 of {len(reader.pages)}" in text
 
-        page.get_by_role("tab", name="Money and resources").click()
+        page.get_by_role("radio", name="Money and resources").click()
         page.get_by_role("link", name="Open Money and resources for these sites and dates").click()
         page.get_by_role("heading", name="Money and resources").wait_for(timeout=30_000)
         wait_for_app(page)

@@ -163,6 +163,13 @@ def test_no_page_shows_a_retired_word(store: Store, app_test) -> None:  # type: 
         texts = visible_text(at)
         assert texts, f"{path} showed nothing"
         problems += _problems(path, texts)
+        # a page that draws one section at a time (the meeting's): every section is walked
+        for control in list(at.segmented_control):
+            for option in control.options[1:]:
+                at.segmented_control(key=control.key).set_value(option).run()
+                shown = visible_text(at)
+                assert ("header", option) in shown, f"{path}: {option} was not drawn"
+                problems += _problems(f"{path} ({option})", shown)
     assert not problems, "Retired words on screen:\n" + "\n".join(problems)
 
 

@@ -6,6 +6,7 @@ and usual practice, what needs attention, the links to each evidence page, the s
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 from html.parser import HTMLParser
@@ -26,6 +27,21 @@ PAGE = "pages/meeting.py"
 def loaded(store: Store) -> Store:
     load_meeting_data(store, random.Random(1234))
     return store
+
+
+TITLES = {
+    "people": "People and families",
+    "staff": "Staff experience",
+    "money": "Money and resources",
+    "conversations": "Conversations",
+}
+
+
+def _show(at, section: str):  # type: ignore[no-untyped-def]
+    """Choose one section below the headlines (as a director clicks it) and run."""
+    at.segmented_control(key="meeting_section").set_value(TITLES[section]).run()
+    assert not at.exception, at.exception
+    return at
 
 
 def _metrics(at) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -77,9 +93,11 @@ def test_headline_figures_with_change_and_usual_practice(loaded: Store, app_test
     metrics = _metrics(at)
     assert metrics["Treated well: yes"] == ("75.0%", "-15.0 points")
     assert metrics["Time with people (mean %)"] == ("60.0%", "+10.0 points")
-    assert metrics["New requests that led to long-term support"] == ("20.00%", "-20.00 points")
-    assert metrics["Average change in weekly cost of care per person"][0] == "-£16"
     assert metrics["Conversation 1s underway for more than 28 days"] == ("5", "+3")
+    money = _metrics(_show(at, "money"))
+    assert money["New requests that led to long-term support"] == ("20.00%", "-20.00 points")
+    assert money["Average change in weekly cost of care per person"][0] == "-£16"
+    _show(at, "people")
     # colour-blind-safe: orange for worse for people, blue for better, grey for neither
     from streamlit.proto.Metric_pb2 import Metric
 
@@ -110,7 +128,7 @@ def test_what_needs_attention(loaded: Store, app_test) -> None:  # type: ignore[
 
 
 def test_small_group_hidden_and_story_consented_and_literal(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
-    at = app_test(PAGE)
+    at = _show(app_test(PAGE), "people")
     table = _tables(at)[0]
     east = next(row for row in table if row["Site"] == "East")
     assert east["Responses"] == "fewer than 5" and east["Treated well: yes"] == "hidden"
@@ -127,8 +145,14 @@ def test_site_from_the_address_and_links_keep_the_filters(loaded: Store, app_tes
     assert at.multiselect(key="meeting_sites").value == ["North"]
     metrics = _metrics(at)
     assert metrics["Treated well: yes"][0] == "60.0%"
-    assert "Usual practice, all sites: 50.0%" in _texts(at)
-    links = {link.proto.page: parse_qs(link.proto.query_string) for link in at.get("page_link")}
+    links = {}
+    for section in ("people", "staff", "money", "conversations"):
+        _show(at, section)
+        if section == "people":
+            assert "Usual practice, all sites: 50.0%" in _texts(at)
+        links |= {
+            link.proto.page: parse_qs(link.proto.query_string) for link in at.get("page_link")
+        }
     assert links["money"] == {"site": ["North"], "from": ["2025-03-04"], "to": ["2025-03-31"]}
     assert links["cost_change"] == {"site": ["North"], "to": ["2025-03-31"]}
     assert links["conversations"]["as_of"] == ["2025-03-31"]
@@ -164,6 +188,7 @@ def test_a_site_name_with_markup_stays_text(store: Store, app_test) -> None:  # 
     at = app_test(PAGE, query={"site": hostile})
     assert at.multiselect(key="meeting_sites").value == [hostile]
     assert f"Sites: {hostile}" in _texts(at)
+    _show(at, "people")
     assert hostile in [row["Site"] for row in _tables(at)[0]]  # read back as the same text
     html = "\n".join(element.value for element in at.html)
     assert "<img src=x>" not in html and "&lt;img src=x&gt;" in html  # escaped, never markup
@@ -192,9 +217,10 @@ def test_a_rerun_reuses_the_figures_until_the_data_changes(loaded: Store, app_te
     assert _metrics(at)["Treated well: yes"][0] == "none"  # no feedback left
 
 
-def test_the_first_screen_answers_then_a_tab_per_section(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_screen_answers_then_one_section_at_a_time(loaded: Store, app_test) -> None:  # type: ignore[no-untyped-def]
     """Before any table: a headline per type of evidence, each with its change, usual
-    practice, interval and sentence; the sections follow in tabs."""
+    practice, interval and sentence; below, a choice of section (what needs attention first),
+    and only the chosen one is drawn."""
     at = app_test(PAGE)
     first = [(m.label, m.value, m.proto.delta) for m in at.metric[:4]]
     assert first == [
@@ -209,11 +235,24 @@ def test_the_first_screen_answers_then_a_tab_per_section(loaded: Store, app_test
         "who answered said they were treated well: down 15.0 points on the previous period."
     )
     assert "Sites: All sites. Period: 04/03/2025 to 31/03/2025" in texts[4]
-    assert [t.label for t in at.tabs] == [
+    choice = at.segmented_control(key="meeting_section")
+    assert choice.options == [
         "What needs attention (4)",
         "People and families",
         "Staff experience",
         "Money and resources",
         "Conversations",
     ]
+    assert choice.value == "What needs attention (4)" and not at.tabs
+    assert [h.value for h in at.header] == ["What needs attention"]
+    assert not _tables(at) and not at.get("page_link")  # the sections wait to be chosen
+    _show(at, "money")
+    assert [h.value for h in at.header] == ["Money and resources"]
+    # its chart is the spec kept with the figures, lettered for the projector (large text is
+    # on by default), its text alternative the chart in words
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["config"]["axis"]["labelFontSize"] == 18 and spec["mark"]["type"] == "bar"
+    assert chart.proto.alt and chart.proto.alt in _texts(at).split("\n")  # the chart in words
+    assert "The Conversation 1 bulge is growing" not in [w.value for w in at.warning]
     assert at.toggle(key="meeting_large").label == "Large text"

@@ -78,3 +78,31 @@ def test_time_charts() -> None:
     ((measure, chart),) = trend_charts.regional_charts(figures)
     assert measure == "Conversion" and len(trend_charts.regional_rows(figures)) == 3
     assert spec(chart)["encoding"]["color"]["scale"]["domain"] == ["Council", "Region"]
+
+
+def test_meeting_specs_are_the_validated_charts_and_letter_for_a_projector() -> None:
+    """The meeting keeps each chart as its spec, built without Altair's schema check: it is
+    the same spec the check passes, and the projector's lettering leaves the rest alone."""
+    built = [
+        charts.feedback_chart(
+            [{"group": "North", "question": "Helped", "yes_pct": 80.0, "answered": 10}]
+        ),
+        charts.staff_chart(
+            [{"group": "North", "part": "With people", "pct": 60.0, "order": 0, "answered": 9}]
+        ),
+        charts.cost_chart([{"group": "A", "band": "no change", "order": 4, "requests": 3}]),
+        charts.underway_chart([UnderwayRow({}, "Conversation 1", AGE_BANDS[0][0], 4)]),
+    ]
+    assert charts.vega_spec(None) is None
+    for chart in built:
+        kept = charts.vega_spec(chart)
+        assert kept == chart.to_dict()  # type: ignore[union-attr]  # validated here
+        big = charts.for_projector(kept)  # type: ignore[arg-type]
+        assert big["config"]["axis"]["labelFontSize"] == charts.PROJECTOR_FONT
+        assert big["config"]["font"] == "DejaVu Sans" and big["config"]["line"]["strokeWidth"] == 4
+        assert kept["config"]["axis"]["labelFontSize"] == 12  # type: ignore[index]
+        assert {k: v for k, v in big.items() if k != "config"} == {
+            k: v
+            for k, v in kept.items()  # type: ignore[union-attr]
+            if k != "config"
+        }
