@@ -15,10 +15,11 @@ page, runs that do not finish, and a filter change whose site never appears.
 As in ``bench.load``, a fresh ``streamlit run`` serves a copy of the size's store, one first
 visit (to ``/``, leaving Streamlit's pages/ folder mode) is timed apart, the floor
 (``bench/floor_app.py``) runs first on its own server, and all traffic stays on 127.0.0.1.
-Then the meeting's host opens the page on its default view, as whoever runs the meeting does
-before the others join, also timed apart (``--cold`` leaves that out: the first of the
-sessions then works the default view out while the rest wait for it). The filter changes
-are always new views: each of the three sites is worked out by the first session to ask.
+Then the 30 open the page at once: the first of them works its default view out while the
+rest wait for it. With ``--host-opens-page`` the meeting's host opens the page on its default
+view first, as whoever runs the meeting may before the others join (timed apart), and the 30
+find that view kept. The filter changes are always new views: each of the three sites is
+worked out by the first session to ask.
 """
 
 from __future__ import annotations
@@ -154,12 +155,10 @@ async def visit(
 
 
 async def meeting(
-    url: str, target: Target, sessions: int, limit: float, cold: bool = False
+    url: str, target: Target, sessions: int, limit: float, host_first: bool = False
 ) -> tuple[float, Visit | None, list[Visit]]:
-    """The host's first visit (to ``/``, leaving folder mode), then the host opening the page
-    on its default view, as whoever runs the meeting does before the others join (unless
-    ``cold``: then the first of the thirty works the default view out while the rest wait),
-    then everyone at once."""
+    """The host's first visit (to ``/``, leaving folder mode), with ``host_first`` the host
+    opening the page on its default view before the others join, then everyone at once."""
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     first = Visit(0, SITES[0])
     started = time.perf_counter()
@@ -168,7 +167,7 @@ async def meeting(
     )
     first_run = time.perf_counter() - started
     host = None
-    if not cold and target.path:
+    if host_first and target.path:
         host = Visit(0, SITES[0])
         await visit(ws_url, url, target, host, limit, choose=False)
     people = [Visit(n + 1, SITES[n % len(SITES)]) for n in range(sessions)]
@@ -182,7 +181,7 @@ def run(target: Target, args: argparse.Namespace, db: Path) -> dict[str, Any]:
         server_before = server_cpu_seconds()
         started = time.perf_counter()
         first_run, host, people = asyncio.run(
-            meeting(url, target, args.sessions, args.step_timeout, args.cold)
+            meeting(url, target, args.sessions, args.step_timeout, args.host_opens_page)
         )
         elapsed = time.perf_counter() - started
         server_cpu = (server_cpu_seconds() or 0) - (server_before or 0)
@@ -213,9 +212,9 @@ def main() -> None:
     parser.add_argument("--step-timeout", type=float, default=120, help="seconds per step")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
-        "--cold",
+        "--host-opens-page",
         action="store_true",
-        help="no host opens the page first: the sessions' opens include its default view's figures",
+        help="the host opens the page on its default view before the sessions join",
     )
     parser.add_argument("--out", type=Path, default=OUT, help="where data and stores are kept")
     args = parser.parse_args()
