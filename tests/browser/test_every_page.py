@@ -62,8 +62,12 @@ def test_a_page_asks_no_other_host_and_passes_axe(served: str, browser, path: st
         wait_for_app(page)
         page.locator("h1").first.wait_for()
         page.wait_for_timeout(800)  # charts draw after the script run
-        # Nothing still faded as stale from a rerun (axe would measure its faded colours).
-        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+        # No run under way and nothing still faded as stale from a rerun (axe would measure
+        # its faded colours).
+        page.wait_for_function(
+            "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"
+            " && !document.querySelector('[data-stale=\"true\"]')"
+        )
         result = Axe().run(page)
         serious = {
             v["id"]: _ours(page, v)
