@@ -114,7 +114,8 @@ class Pseudonymiser:
             prefix = "W-" if column == "worker_id" else "P-"
             pseudonyms = self._column(table.column(column).combine_chunks(), prefix)
             index = table.schema.get_field_index(column)
-            table = table.set_column(index, table.schema.field(index), pseudonyms)
+            field = table.schema.field(index).with_type(pa.string())
+            table = table.set_column(index, field, pseudonyms)
         return table
 
     def _column(self, ids: pa.Array, prefix: str) -> pa.Array:
@@ -124,6 +125,8 @@ class Pseudonymiser:
         a million conversations) and every row takes its pseudonym by position. Ids already
         known are found by a hash lookup, which is cheaper than listing the distinct ids anew.
         """
+        if pa.types.is_dictionary(ids.type):  # a column of few ids: each distinct one once
+            return pc.take(self._column(ids.dictionary, prefix), ids.indices)
         if prefix not in self._known:
             encoded = pc.dictionary_encode(ids)
             found = _hash_ids(encoded.dictionary, self.key, prefix)
