@@ -48,9 +48,14 @@ Rewrite = Callable[[pa.Table, dict[str, int]], tuple[pa.Table, dict[str, int]]]
 MAX_LINE_BYTES = 4 * MAX_CELL_CHARS + 64 * MAX_COLUMNS
 # What one check may take of the machine: DuckDB's own working memory (the Arrow
 # tables the check makes are bounded by the file size, which is bounded itself).
-CHECK_LIMITS = {"memory_limit": "1GB"}
+# DuckDB's allocator keeps what a check freed for reuse unless told to hand it back.
+CHECK_LIMITS = {
+    "memory_limit": "1GB",
+    "allocator_flush_threshold": "32MB",
+    "allocator_bulk_deallocation_flush_threshold": "32MB",
+}
 # A column of names with a distinct text per REPEATS rows or fewer is normalised per text.
-FEW_NAMES_FROM, REPEATS = 1_000, 8
+FEW_NAMES_FROM, REPEATS = 10_000, 8
 COLUMNS_AT_ONCE = 2  # columns typed side by side: the machines it runs on have a few cores
 
 
@@ -225,7 +230,13 @@ def _trimmed(source: pa.ChunkedArray, *, normalised: bool = False) -> pa.Array |
 
 def _few_names(cells: pa.Array) -> pa.Array | None:
     """A column of names that repeat (sites, areas, services), normalised once per distinct
-    text and kept dictionary-encoded; None when most texts are different (ids)."""
+    text and kept dictionary-encoded; None when most texts are different (ids).
+
+    The first rows tell cheaply: listing a million different ids only to find them
+    different cost a second."""
+    sample = cells.slice(0, FEW_NAMES_FROM)
+    if len(pc.unique(sample)) * REPEATS > len(sample):
+        return None
     encoded = pc.dictionary_encode(cells)
     if len(encoded.dictionary) * REPEATS > len(cells):
         return None

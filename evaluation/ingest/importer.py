@@ -154,10 +154,10 @@ def _import(
         if isinstance(item, CldChecked):
             done.append(store_cld(store, item, **written))
             continue
-        done.append(
-            _write(store, item, _pseudonymised(item, pseudonyms), allowed=allowed, **written)
-        )
-        item.table = None  # stored: its rows need not be held while the next file lands
+        rows = _pseudonymised(item, pseudonyms)
+        item.table = None  # its raw ids need not be held while it is written, nor after
+        done.append(_write(store, item, rows, allowed=allowed, **written))
+        del rows
         release_memory()
     return done
 
@@ -264,7 +264,7 @@ def _write(
     if checked.kind is None or rows is None:
         raise ValueError(f"{checked.file_name} has problems: only a clean file can be stored")
     day = as_of or date.today()
-    progress(0.8, f"Storing {checked.rows:,} rows from {checked.file_name}")
+    progress(0.8, f"Storing {rows.num_rows:,} rows from {checked.file_name}")
     result = batches.write_batch(
         store,
         checked.kind,

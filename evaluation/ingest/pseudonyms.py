@@ -114,7 +114,7 @@ class Pseudonymiser:
             prefix = "W-" if column == "worker_id" else "P-"
             pseudonyms = self._column(table.column(column).combine_chunks(), prefix)
             index = table.schema.get_field_index(column)
-            field = table.schema.field(index).with_type(pa.string())
+            field = table.schema.field(index).with_type(pseudonyms.type)
             table = table.set_column(index, field, pseudonyms)
         return table
 
@@ -126,7 +126,7 @@ class Pseudonymiser:
         known are found by a hash lookup, which is cheaper than listing the distinct ids anew.
         """
         if pa.types.is_dictionary(ids.type):  # a column of few ids: each distinct one once
-            return pc.take(self._column(ids.dictionary, prefix), ids.indices)
+            return pa.DictionaryArray.from_arrays(ids.indices, self._column(ids.dictionary, prefix))
         if prefix not in self._known:
             encoded = pc.dictionary_encode(ids)
             found = _hash_ids(encoded.dictionary, self.key, prefix)
