@@ -36,6 +36,7 @@ from evaluation.core import values as v
 from evaluation.core.contract import Kind
 from evaluation.core.text import normalise_array
 from evaluation.ingest.column_sql import Params, helpers, typed, validator
+from evaluation.ingest.encoded import FEW_NAMES_FROM, by_position, few_names
 from evaluation.ingest.reading import MAX_CELL_CHARS, MAX_COLUMNS, NeedsRowByRow
 from evaluation.ingest.scratch import scratch_copy
 
@@ -54,8 +55,6 @@ CHECK_LIMITS = {
     "allocator_flush_threshold": "32MB",
     "allocator_bulk_deallocation_flush_threshold": "32MB",
 }
-# A column of names with a distinct text per REPEATS rows or fewer is normalised per text.
-FEW_NAMES_FROM, REPEATS = 10_000, 8
 COLUMNS_AT_ONCE = 2  # columns typed side by side: the machines it runs on have a few cores
 
 
@@ -92,9 +91,12 @@ def check_fast(
 ) -> FastResult:
     """Parse and check UTF-8 CSV bytes (header included) in DuckDB; ``rewrite`` (a mapping
     profile's) changes the text columns first."""
-    if _unusual_lines(data):
-        raise NeedsRowByRow("blank lines or lone carriage returns")
-    raw = _read(data, len(headers))
+    # The search for unusual lines (Python's, one core) runs while DuckDB reads (its own).
+    with ThreadPoolExecutor(1, thread_name_prefix="check-lines") as side:
+        unusual = side.submit(_unusual_lines, data)
+        raw = _read(data, len(headers))
+        if unusual.result():
+            raise NeedsRowByRow("blank lines or lone carriage returns")
     if _overlong_cell(raw):
         raise NeedsRowByRow("a cell longer than the contract allows")
     if rewrite is not None:
@@ -218,7 +220,7 @@ def _validate(
 def _trimmed(source: pa.ChunkedArray, *, normalised: bool = False) -> pa.Array | pa.ChunkedArray:
     """Cells with the contract's whitespace trimmed (or normalised); a blank cell is NULL."""
     if normalised and len(source) >= FEW_NAMES_FROM:
-        few = _few_names(source.combine_chunks())
+        few = few_names(source.combine_chunks())
         if few is not None:
             return few
     trimmed = normalise_array(source) if normalised else pc.utf8_trim(source, characters=_WS)
@@ -226,24 +228,6 @@ def _trimmed(source: pa.ChunkedArray, *, normalised: bool = False) -> pa.Array |
     if pc.any(empty).as_py():
         trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
     return trimmed
-
-
-def _few_names(cells: pa.Array) -> pa.Array | None:
-    """A column of names that repeat (sites, areas, services), normalised once per distinct
-    text and kept dictionary-encoded; None when most texts are different (ids).
-
-    The first rows tell cheaply: listing a million different ids only to find them
-    different cost a second."""
-    sample = cells.slice(0, FEW_NAMES_FROM)
-    if len(pc.unique(sample)) * REPEATS > len(sample):
-        return None
-    encoded = pc.dictionary_encode(cells)
-    if len(encoded.dictionary) * REPEATS > len(cells):
-        return None
-    names = normalise_array(encoded.dictionary)
-    blank = np.asarray(pc.fill_null(pc.equal(names, ""), True), dtype=bool)
-    own = pa.array(np.arange(len(names), dtype=np.int32), mask=blank)
-    return pa.DictionaryArray.from_arrays(pc.take(own, encoded.indices), names)
 
 
 def _positions(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -265,7 +249,7 @@ def _lookup(
     if source.null_count == rows:  # an empty or missing column: one text, NULL
         values, ok = _parse_distinct(con, kind, column, pa.nulls(1, pa.string()))
         bad = np.empty(0, np.int64) if ok[0].as_py() else np.arange(rows, dtype=np.int64)
-        return _by_position(values, pa.array(np.zeros(rows, dtype=np.int32))), bad
+        return by_position(values, pa.array(np.zeros(rows, dtype=np.int32))), bad
     encoded = pc.dictionary_encode(source.combine_chunks(), null_encoding="encode")
     values, ok = _parse_distinct(con, kind, column, encoded.dictionary)
     invalid = _positions(pc.invert(ok))
@@ -274,19 +258,7 @@ def _lookup(
         if len(invalid)
         else np.empty(0, np.int64)
     )
-    return _by_position(values, encoded.indices), bad
-
-
-def _by_position(values: pa.Array, indices: pa.Array) -> pa.Array:
-    """Each row's value from the dictionary of parsed texts.
-
-    Text values (an approach, a status) stay dictionary-encoded: a million rows of two or
-    three words then take 4 MB rather than 20, and DuckDB stores them as they are. NULL is
-    marked on the row (never by a NULL in the dictionary, which Arrow's ``is_null`` misses)."""
-    if not pa.types.is_string(values.type):
-        return pc.take(values, indices)
-    own = pa.array(np.arange(len(values), dtype=np.int32), mask=np.asarray(pc.is_null(values)))
-    return pa.DictionaryArray.from_arrays(pc.take(own, indices), values)
+    return by_position(values, encoded.indices), bad
 
 
 def _parse_distinct(
