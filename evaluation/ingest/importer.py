@@ -14,6 +14,7 @@ overwrite another site's records is refused whole, with the ids named.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +32,10 @@ from evaluation.ingest.pseudonyms import Pseudonymiser
 from evaluation.ingest.reading import Problem
 from evaluation.store import batches
 from evaluation.store.connection import Store
+
+# Files that add up to no more than this are checked two at a time, larger ones one by one:
+# a check of a million rows works every core already, and two at once held 1.5 GB.
+SIDE_BY_SIDE_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -95,10 +100,11 @@ def import_files(
     ``profile`` maps every file's headings and words; without one, a file whose headings fit
     no kind is read with the saved profile that fits it (``ingest.mapping.choose``).
 
-    Files are checked one at a time, each clean file's ids are pseudonymised just before it
-    is written, and its rows are let go once it is stored: every step works on all the cores
-    already (DuckDB reads, hashes and writes on each; a check types its columns side by side),
-    so two files at once were no quicker at a million rows, only held twice the memory. The
+    Large files are checked one at a time (small ones two at a time: ``SIDE_BY_SIDE_BYTES``),
+    each clean file's ids are pseudonymised just before it is written, and its rows are let go
+    once it is stored: every step works on all the cores already (DuckDB reads, hashes and
+    writes on each; a check types its columns side by side), so two large files at once were
+    no quicker at a million rows, only held twice the memory. The
     pseudonyms are shared by the files (the same people come in several). Nothing is written
     until every file is known to be clean; then the batches are written one after another,
     in the order given.
@@ -138,12 +144,16 @@ def _import(
     settings = settings_for(store, *cld) if any(extracts) else None
     saved = None if profile else saved_profiles(store)
     mapping = {"profile": profile} if profile else {"saved": saved} if saved else {}
-    checked = [
-        check_cld(data, name, settings, store.key)
-        if extract
-        else check(data, name, kind, **mapping)
-        for (name, data), extract in zip(files, extracts, strict=True)
-    ]
+
+    def checked_file(file: tuple[tuple[str, bytes], bool]) -> Checked | CldChecked:
+        (name, data), extract = file
+        if extract:
+            return check_cld(data, name, settings, store.key)
+        return check(data, name, kind, **mapping)
+
+    small = sum(len(data) for _, data in files) <= SIDE_BY_SIDE_BYTES
+    with ThreadPoolExecutor(2 if small else 1, thread_name_prefix="import-check") as checking:
+        checked = list(checking.map(checked_file, zip(files, extracts, strict=True)))
     for item in checked:
         if item.ok:
             item.problems.extend(ownership_problems(store, item, allowed))
