@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,8 +106,9 @@ def check(
     maps the file's headings and words first; without one, a file whose headings fit no kind
     is read with the ``saved`` profile that fits it, if any (``mapping.choose``).
     """
-    checked = Checked(file_name=display_name(file_name), sha256=hashlib.sha256(data).hexdigest())
+    checked = Checked(file_name=display_name(file_name), sha256="")
     if kind is not None and kind not in KINDS:
+        checked.sha256 = hashlib.sha256(data).hexdigest()
         checked.problems.append(
             Problem(None, None, kind, f"unknown kind: use one of {', '.join(KINDS)}")
         )
@@ -115,12 +117,17 @@ def check(
     def waiting() -> None:
         progress(0.0, f"Waiting for other files' checks to finish before {checked.file_name}")
 
-    try:
-        with checking(len(data), waiting):
-            return _checked(data, kind, engine, progress, checked, profile, saved)
-    except Refused as refused:
-        checked.problems.append(refused.problem)
-        return checked
+    # SHA-256 lets go of Python's lock: the file's digest is worked out during the check.
+    with ThreadPoolExecutor(1, thread_name_prefix="check-sha256") as side:
+        digest = side.submit(lambda: hashlib.sha256(data).hexdigest())
+        try:
+            with checking(len(data), waiting):
+                return _checked(data, kind, engine, progress, checked, profile, saved)
+        except Refused as refused:
+            checked.problems.append(refused.problem)
+            return checked
+        finally:
+            checked.sha256 = digest.result()
 
 
 def _checked(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from evaluation.core import values as v
 from evaluation.core.contract import Kind
 from evaluation.core.text import normalise_array
 from evaluation.ingest.column_sql import Params, helpers, typed, validator
+from evaluation.ingest.encoded import FEW_NAMES_FROM, by_position, few_names
 from evaluation.ingest.reading import MAX_CELL_CHARS, MAX_COLUMNS, NeedsRowByRow
 from evaluation.ingest.scratch import scratch_copy
 
@@ -47,7 +49,13 @@ Rewrite = Callable[[pa.Table, dict[str, int]], tuple[pa.Table, dict[str, int]]]
 MAX_LINE_BYTES = 4 * MAX_CELL_CHARS + 64 * MAX_COLUMNS
 # What one check may take of the machine: DuckDB's own working memory (the Arrow
 # tables the check makes are bounded by the file size, which is bounded itself).
-CHECK_LIMITS = {"memory_limit": "1GB"}
+# DuckDB's allocator keeps what a check freed for reuse unless told to hand it back.
+CHECK_LIMITS = {
+    "memory_limit": "1GB",
+    "allocator_flush_threshold": "32MB",
+    "allocator_bulk_deallocation_flush_threshold": "32MB",
+}
+COLUMNS_AT_ONCE = 2  # columns typed side by side: the machines it runs on have a few cores
 
 
 @dataclass(frozen=True)
@@ -83,17 +91,43 @@ def check_fast(
 ) -> FastResult:
     """Parse and check UTF-8 CSV bytes (header included) in DuckDB; ``rewrite`` (a mapping
     profile's) changes the text columns first."""
-    if _unusual_lines(data):
-        raise NeedsRowByRow("blank lines or lone carriage returns")
-    columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
+    # The search for unusual lines (Python's, one core) runs while DuckDB reads (its own).
+    with ThreadPoolExecutor(1, thread_name_prefix="check-lines") as side:
+        unusual = side.submit(_unusual_lines, data)
+        raw = _read(data, len(headers))
+        if unusual.result():
+            raise NeedsRowByRow("blank lines or lone carriage returns")
+    if _overlong_cell(raw):
+        raise NeedsRowByRow("a cell longer than the contract allows")
+    if rewrite is not None:
+        raw, positions = rewrite(raw, positions)
+    con = _connection()
+    try:
+        return _validate(con, raw, kind, positions)
+    finally:
+        con.close()
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for one step of a check (never the store's)."""
     # Row numbers are positions in the file: the rows must come out in the order they were
     # read (DuckDB's default, pinned here because everything below depends on it).
     con = duckdb.connect(config={"preserve_insertion_order": True, **CHECK_LIMITS})
+    con.execute("SET enable_progress_bar = false")  # nothing on the command line's stdout
+    return con
+
+
+def _read(data: bytes, width: int) -> pa.Table:
+    """Every cell of the file as text, in file order, by DuckDB's strict reader.
+
+    The reading has a connection of its own, closed before the values are checked: DuckDB
+    keeps some hundred megabytes of a million-row read's working memory until then."""
+    columns = {f"c{i}": "VARCHAR" for i in range(width)}
+    con = _connection()
     try:
-        con.execute("SET enable_progress_bar = false")  # nothing on the command line's stdout
         with scratch_copy(data) as path:
             try:
-                raw = con.sql(
+                return con.sql(
                     "SELECT * FROM read_csv($path, header = true, delim = ',', quote = '\"', "
                     "escape = '\"', auto_detect = false, columns = $columns, strict_mode = true, "
                     "null_padding = false, compression = 'none', all_varchar = true, "
@@ -102,11 +136,6 @@ def check_fast(
                 ).to_arrow_table()
             except duckdb.Error as error:
                 raise NeedsRowByRow(str(error)) from None
-        if _overlong_cell(raw):
-            raise NeedsRowByRow("a cell longer than the contract allows")
-        if rewrite is not None:
-            raw, positions = rewrite(raw, positions)
-        return _validate(con, raw, kind, positions)
     finally:
         con.close()
 
@@ -136,9 +165,8 @@ def _validate(
     nothing here depends on the order in which a query returns its rows.
     """
     rows = raw.num_rows
-    typed: dict[str, pa.Array | pa.ChunkedArray] = {}
-    flagged: list[np.ndarray] = []
-    for column in kind.columns:
+
+    def one(column: str) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray | None]:
         source = (
             raw.column(positions[column])
             if column in positions
@@ -148,12 +176,19 @@ def _validate(
         if wrapper.parse in (str, v.label) and wrapper.default is None:
             # Free text stays as written, trimmed; ids and names are normalised (core/text.py).
             # Mostly distinct, so no lookup.
-            typed[column] = _trimmed(source, normalised=wrapper.parse is v.label)
-            if wrapper.required:
-                flagged.append(_positions(pc.is_null(typed[column])))
-        else:
-            typed[column], bad = _lookup(con, kind, column, source)
-            flagged.append(bad)
+            cells = _trimmed(source, normalised=wrapper.parse is v.label)
+            return cells, _positions(pc.is_null(cells)) if wrapper.required else None
+        cursor = con.cursor()  # a DuckDB connection is one thread's; a cursor is cheap
+        try:
+            return _lookup(cursor, kind, column, source)
+        finally:
+            cursor.close()
+
+    # Arrow's kernels and DuckDB let go of Python's lock: the columns are typed side by side.
+    with ThreadPoolExecutor(COLUMNS_AT_ONCE, thread_name_prefix="check-column") as pool:
+        done = dict(zip(kind.columns, pool.map(one, kind.columns), strict=True))
+    typed = {column: cells for column, (cells, _) in done.items()}
+    flagged = [bad for _, bad in done.values() if bad is not None]
     if kind.row_rules:
         flagged.append(_rule_breaks(con, kind, typed, rows))
     candidates = np.unique(np.concatenate(flagged)) if flagged else np.empty(0, np.int64)
@@ -182,8 +217,12 @@ def _validate(
     )
 
 
-def _trimmed(source: pa.ChunkedArray, *, normalised: bool = False) -> pa.ChunkedArray:
+def _trimmed(source: pa.ChunkedArray, *, normalised: bool = False) -> pa.Array | pa.ChunkedArray:
     """Cells with the contract's whitespace trimmed (or normalised); a blank cell is NULL."""
+    if normalised and len(source) >= FEW_NAMES_FROM:
+        few = few_names(source.combine_chunks())
+        if few is not None:
+            return few
     trimmed = normalise_array(source) if normalised else pc.utf8_trim(source, characters=_WS)
     empty = pc.equal(trimmed, "")
     if pc.any(empty).as_py():
@@ -210,7 +249,7 @@ def _lookup(
     if source.null_count == rows:  # an empty or missing column: one text, NULL
         values, ok = _parse_distinct(con, kind, column, pa.nulls(1, pa.string()))
         bad = np.empty(0, np.int64) if ok[0].as_py() else np.arange(rows, dtype=np.int64)
-        return pa.repeat(values[0], rows), bad
+        return by_position(values, pa.array(np.zeros(rows, dtype=np.int32))), bad
     encoded = pc.dictionary_encode(source.combine_chunks(), null_encoding="encode")
     values, ok = _parse_distinct(con, kind, column, encoded.dictionary)
     invalid = _positions(pc.invert(ok))
@@ -219,7 +258,7 @@ def _lookup(
         if len(invalid)
         else np.empty(0, np.int64)
     )
-    return pc.take(values, encoded.indices), bad
+    return by_position(values, encoded.indices), bad
 
 
 def _parse_distinct(

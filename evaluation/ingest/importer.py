@@ -14,7 +14,7 @@ overwrite another site's records is refused whole, with the ids named.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,7 +33,9 @@ from evaluation.ingest.reading import Problem
 from evaluation.store import batches
 from evaluation.store.connection import Store
 
-CHECKED_AT_ONCE = 2  # files checked side by side: each holds its rows in memory meanwhile
+# Files that add up to no more than this are checked two at a time, larger ones one by one:
+# a check of a million rows works every core already, and two at once held 1.5 GB.
+SIDE_BY_SIDE_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,14 @@ def import_files(
     ``profile`` maps every file's headings and words; without one, a file whose headings fit
     no kind is read with the saved profile that fits it (``ingest.mapping.choose``).
 
-    Files are checked two at a time, and each clean file's ids are pseudonymised as soon as
-    it is checked, while the others are still being checked or written: DuckDB, Arrow and
-    SHA-256 let go of Python's lock while they work, so one file's Python work (scanning its
-    lines, hashing its ids) runs on a core the rest leaves idle. The pseudonyms are shared by
-    the files (the same people come in several). Nothing is written until every file is known
-    to be clean; then the batches are written one after another, in the order given.
+    Large files are checked one at a time (small ones two at a time: ``SIDE_BY_SIDE_BYTES``),
+    each clean file's ids are pseudonymised just before it is written, and its rows are let go
+    once it is stored: every step works on all the cores already (DuckDB reads, hashes and
+    writes on each; a check types its columns side by side), so two large files at once were
+    no quicker at a million rows, only held twice the memory. The
+    pseudonyms are shared by the files (the same people come in several). Nothing is written
+    until every file is known to be clean; then the batches are written one after another,
+    in the order given.
 
     A Client Level Data extract (``cld``) is recognised by its headers and checked with the
     site districts and conversation patterns given (``cld_settings.combine``); it lands as one
@@ -138,35 +142,34 @@ def _import(
     pseudonyms = Pseudonymiser(store.key)
     extracts = [kind is None and profile is None and recognise(data) for _, data in files]
     settings = settings_for(store, *cld) if any(extracts) else None
-    with (
-        ThreadPoolExecutor(CHECKED_AT_ONCE, thread_name_prefix="import-check") as checking,
-        ThreadPoolExecutor(1, thread_name_prefix="import-pseudonyms") as hashing,
-    ):
-        saved = None if profile else saved_profiles(store)
-        mapping = {"profile": profile} if profile else {"saved": saved} if saved else {}
-        checks = [
-            checking.submit(check_cld, data, name, settings, store.key)
-            if extract
-            else checking.submit(check, data, name, kind, **mapping)
-            for (name, data), extract in zip(files, extracts, strict=True)
-        ]
-        hashed: dict[Future[Checked | CldChecked], Future[pa.Table | None]] = {}
-        for done in as_completed(checks):
-            hashed[done] = hashing.submit(_pseudonymised, done.result(), pseudonyms)
-        checked = [c.result() for c in checks]
-        for item in checked:
-            if item.ok:
-                item.problems.extend(ownership_problems(store, item, allowed))
-        if not all(c.ok for c in checked):
-            for pending in hashed.values():
-                pending.cancel()
-            raise ImportFailed(checked)
-        return [
-            store_cld(store, c, **written)
-            if isinstance(c, CldChecked)
-            else _write(store, c, hashed[future].result(), allowed=allowed, **written)
-            for future, c in zip(checks, checked, strict=True)
-        ]
+    saved = None if profile else saved_profiles(store)
+    mapping = {"profile": profile} if profile else {"saved": saved} if saved else {}
+
+    def checked_file(file: tuple[tuple[str, bytes], bool]) -> Checked | CldChecked:
+        (name, data), extract = file
+        if extract:
+            return check_cld(data, name, settings, store.key)
+        return check(data, name, kind, **mapping)
+
+    small = sum(len(data) for _, data in files) <= SIDE_BY_SIDE_BYTES
+    with ThreadPoolExecutor(2 if small else 1, thread_name_prefix="import-check") as checking:
+        checked = list(checking.map(checked_file, zip(files, extracts, strict=True)))
+    for item in checked:
+        if item.ok:
+            item.problems.extend(ownership_problems(store, item, allowed))
+    if not all(c.ok for c in checked):
+        raise ImportFailed(checked)
+    done: list[Imported | CldImported] = []
+    for item in checked:
+        if isinstance(item, CldChecked):
+            done.append(store_cld(store, item, **written))
+            continue
+        rows = _pseudonymised(item, pseudonyms)
+        item.table = None  # its raw ids need not be held while it is written, nor after
+        done.append(_write(store, item, rows, allowed=allowed, **written))
+        del rows
+        release_memory()
+    return done
 
 
 def ownership_problems(
@@ -271,7 +274,7 @@ def _write(
     if checked.kind is None or rows is None:
         raise ValueError(f"{checked.file_name} has problems: only a clean file can be stored")
     day = as_of or date.today()
-    progress(0.8, f"Storing {checked.rows:,} rows from {checked.file_name}")
+    progress(0.8, f"Storing {rows.num_rows:,} rows from {checked.file_name}")
     result = batches.write_batch(
         store,
         checked.kind,

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from evaluation.core import values as v
 from evaluation.core.contract import KINDS, Kind
+from evaluation.core.text import normalise_array
 from evaluation.ingest import fast_check as vectorised
 from evaluation.ingest import importer, pseudonyms
 from evaluation.ingest.checks import Checked, check
@@ -283,6 +284,38 @@ def test_pseudonyms_match_the_standard_hmac_for_a_long_key() -> None:
         "P-" + hmac.new(key, i.strip().encode(), sha256).hexdigest()[:20] for i in ids.to_pylist()
     ]
     assert pseudonyms._hash_ids(ids, key, "P-").to_pylist() == expected
+    assert pseudonyms._hash_in_duckdb(normalise_array(ids), key, "P-").to_pylist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(KEYS, RAW_IDS)
+def test_pseudonyms_worked_out_in_duckdb_are_those_pseudonym_gives(
+    key: bytes, ids: list[str | None]
+) -> None:
+    """Many ids are hashed in DuckDB (``IN_DUCKDB_FROM``): the same HMAC, in the same order,
+    NULL for NULL, whatever the key (empty, binary, longer than a block)."""
+    found = pseudonyms._hash_ids(pa.array(ids, pa.string()).drop_null(), key, "P-")
+    by_sql = pseudonyms._hash_in_duckdb(
+        normalise_array(pa.array(ids, pa.string()).drop_null()), key, "P-"
+    )
+    expected = [pseudonym(key, i, "P") for i in ids if i is not None]
+    assert found.to_pylist() == by_sql.to_pylist() == expected
+
+
+def test_a_file_of_many_people_is_pseudonymised_in_duckdb_as_pseudonym_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above ``IN_DUCKDB_FROM`` ids, across several Arrow batches (scanned in parallel), each
+    row keeps its own person's pseudonym; NULL stays NULL; a repeated id hashes once."""
+    monkeypatch.setattr(pseudonyms, "_SLICE", 7)
+    rng = random.Random(19)
+    ids = [None if rng.random() < 0.1 else f" MOS{rng.randrange(300):05d}" for _ in range(1000)]
+    kind = KINDS["care_packages"]
+    table = pa.table({c: pa.nulls(len(ids), pa.string()) for c in kind.columns})
+    table = table.set_column(1, "person_id", pa.array(ids, pa.string()))
+    monkeypatch.setattr(pseudonyms, "IN_DUCKDB_FROM", 0)
+    made = Pseudonymiser(b"k").table(table, kind)
+    assert made.column("person_id").to_pylist() == [pseudonym(b"k", i, "P") for i in ids]
 
 
 def test_files_of_one_import_sharing_people_are_stored_as_if_imported_alone(tmp_path: Path) -> None:
