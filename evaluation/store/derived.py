@@ -19,7 +19,6 @@ the first view of a newly started dashboard reads them there instead of building
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,11 +39,13 @@ class Kept:
     Text columns are dictionary-encoded (a million rows carry a handful of sites), and a
     view's filter can then match the few spellings present exactly
     (``Selection.where_among``) instead of normalising every row's text. A table the store
-    file holds (``stored``) is read there by each query until its Arrow copy is in memory."""
+    file holds (``stored``) is read there by each query, never copied into memory: at a
+    million conversations that is quicker for the first view and costs the later ones little
+    (copying it beside the views, on a second thread, slowed both on two cores)."""
 
     table: pa.Table | None
     values: dict[str, tuple[Any, ...]]
-    stored: str | None = None  # the store's table, while the Arrow copy is being read
+    stored: str | None = None  # the store's table, read in place
 
     @classmethod
     def of(cls, table: pa.Table) -> Kept:
@@ -96,7 +97,6 @@ class Derived(OnceEach):
         self._kept: dict[tuple[str, str], tuple[Any, Kept]] = {}  # (file, name): version, table
         self.built = 0  # how many times a table was made, read or built (tests read it)
         self.read = 0  # how many of those were read from the store file
-        self._reading: set[tuple[str, str, Any]] = set()  # versions being read into memory
 
     def get(self, store: Store, name: str, sql: str) -> Kept:
         """The table ``name`` of ``store`` as the data is now: read from the store file where
@@ -119,37 +119,8 @@ class Derived(OnceEach):
             # it afresh from the data as it then is.
             return table, data_version(store) == version
 
-        key = (str(store.path), name, version)
-        table, kept = self.once(key, compute)
-        if table.stored and kept:
-            self._read_later(store, key, table.stored)
+        table, _ = self.once((str(store.path), name, version), compute)
         return table  # type: ignore[no-any-return]
-
-    def _read_later(self, store: Store, key: tuple[str, str, Any], stored: str) -> None:
-        """Read the store's table into memory beside the views, once per version: until it
-        is in, each query reads it in the file (a few tens of milliseconds more each)."""
-        with self._lock:
-            if key in self._reading:
-                return
-            self._reading.add(key)
-
-        def read() -> None:
-            try:
-                with store.lease():
-                    cur = store.cursor()
-                    try:
-                        table = Kept.of(cur.sql(f"SELECT * FROM {stored}").to_arrow_table())
-                    finally:
-                        cur.close()
-                with self._lock:
-                    path, name, version = key
-                    held = self._kept.get((path, name))
-                    if held and held[0] == version == data_version(store):
-                        self._kept[(path, name)] = (version, table)
-            except Exception:
-                pass
-
-        threading.Thread(target=read, name=f"derived-{key[1]}", daemon=True).start()
 
     def _find(self, key: Hashable) -> tuple[Kept, bool] | None:
         path, name, version = key  # type: ignore[misc]
@@ -171,7 +142,6 @@ class Derived(OnceEach):
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
-            self._reading.clear()
 
 
 DERIVED = Derived()
