@@ -69,7 +69,7 @@ def open_page(page: Any, url: str, path: str, title: str, timeout_ms: float) -> 
     """Seconds from asking for the page to its title shown and its first run ended."""
     started = time.perf_counter()
     page.goto(f"{url}/{path}", timeout=timeout_ms)
-    page.get_by_role("heading", name=title).first.wait_for(timeout=timeout_ms)
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
     page.wait_for_function(
         "() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=timeout_ms
     )
@@ -102,7 +102,7 @@ def run(size: int, out: Path, timeout_ms: float) -> dict[str, Any]:
         with streamlit_server(db) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
-            results["first_run"] = open_page(page, url, "", "Three Conversations", timeout_ms)
+            results["first_run"] = open_page(page, url, "", "Three Conversations evaluation", timeout_ms)
             views: dict[str, Any] = {}
             for number, (path, title) in enumerate(PAGES):
                 site = SITES[number % len(SITES)]
