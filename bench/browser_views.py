@@ -102,7 +102,8 @@ def run(size: int, out: Path, timeout_ms: float) -> dict[str, Any]:
         with streamlit_server(db) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
-            results["first_run"] = open_page(page, url, "", "Three Conversations evaluation", timeout_ms)
+            home = "Three Conversations evaluation"
+            results["first_run"] = open_page(page, url, "", home, timeout_ms)
             views: dict[str, Any] = {}
             for number, (path, title) in enumerate(PAGES):
                 site = SITES[number % len(SITES)]
