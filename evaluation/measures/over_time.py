@@ -21,17 +21,15 @@ fewer than ``threshold`` requests makes the comparison too small, with no figure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
 from evaluation.core.money import to_pence
 from evaluation.core.vocabulary import THREE_CONVERSATIONS, USUAL_PRACTICE
+from evaluation.measures.bootstrap import REPLICATES, SEED, mean_interval, rate_bootstrap
 from evaluation.measures.conversion import requests_source
 from evaluation.measures.costing import classified, costed_source
 from evaluation.measures.requests import Source
@@ -42,10 +40,7 @@ from evaluation.store.connection import Store
 from evaluation.store.figures import cached
 from evaluation.store.query import column, one, rows
 
-SEED = 18
-REPLICATES = 2000
 CELLS = ("site before", "site after", "comparison before", "comparison after")
-_DRAWS_AT_ONCE = 4_000_000  # multinomial cells drawn per block: bounds the memory used
 
 
 @dataclass(frozen=True)
@@ -254,50 +249,6 @@ def _conversion_over_time(
     )
 
 
-def rate_bootstrap(
-    cells: Sequence[tuple[int, int]], seed: int = SEED, replicates: int = REPLICATES
-) -> tuple[float, float]:
-    """The 95% percentile interval, in points, of (rate 2 − rate 1) − (rate 4 − rate 3) for
-    four cells of (successes, requests): each cell's resample is one binomial draw."""
-    generator = np.random.default_rng(seed)
-    draws = [generator.binomial(n, x / n, size=replicates) / n for x, n in cells]
-    spread = 100 * ((draws[1] - draws[0]) - (draws[3] - draws[2]))
-    low, high = np.quantile(spread, [0.025, 0.975])
-    return float(low), float(high)
-
-
-def mean_bootstrap(
-    cells: Sequence[Sequence[tuple[Decimal | float, int]]],
-    seed: int = SEED,
-    replicates: int = REPLICATES,
-) -> tuple[float, float]:
-    """The 95% percentile interval of (mean 2 − mean 1) − (mean 4 − mean 3) for four cells,
-    each given as its distinct values with how many requests had each."""
-    generator = np.random.default_rng(seed)
-    draws = []
-    for cell in cells:
-        amounts = np.array([float(v) for v, _ in cell])
-        counts = np.array([n for _, n in cell], dtype=np.int64)
-        draws.append(_resampled_means(generator, amounts, counts, replicates))
-    spread = (draws[1] - draws[0]) - (draws[3] - draws[2])
-    low, high = np.quantile(spread, [0.025, 0.975])
-    return float(low), float(high)
-
-
-def _resampled_means(
-    generator: np.random.Generator, values: np.ndarray, counts: np.ndarray, replicates: int
-) -> np.ndarray:
-    """The mean of ``replicates`` resamples of a cell, from its distinct values and counts."""
-    n = int(counts.sum())
-    shares = counts / n
-    means = np.empty(replicates)
-    block = max(1, _DRAWS_AT_ONCE // len(values))
-    for start in range(0, replicates, block):
-        size = min(block, replicates - start)
-        means[start : start + size] = generator.multinomial(n, shares, size=size) @ values / n
-    return means
-
-
 def _pence(value: Fraction | float) -> Decimal:
     if isinstance(value, Fraction):
         return to_pence(Decimal(value.numerator) / Decimal(value.denominator))
@@ -334,6 +285,40 @@ def _cost_over_time(
     replicates: int,
     threshold: int,
 ) -> OverTime:
+    values, sites = cost_cells(store, name, changed_on, scope, as_of)
+    counts = {k: sum(n for _, n in v) for k, v in values.items()}
+    result = _result(
+        COST_CHANGE, name, changed_on, scope, sites, counts, seed, replicates, threshold
+    )
+    means = {
+        k: sum((Fraction(c) * n for c, n in v), Fraction(0)) / counts[k]
+        for k, v in values.items()
+        if counts[k]
+    }
+    cells = {
+        k: Cell(c.requests, _pence(means[k]) if c.requests >= threshold else None)
+        for k, c in result.cells.items()
+    }
+    result = replace(result, cells=cells)
+    if result.too_small:
+        return result
+    low, high = mean_interval(store, [values[k] for k in CELLS], seed, replicates)
+    site_change = means["site after"] - means["site before"]
+    comparison_change = means["comparison after"] - means["comparison before"]
+    return replace(
+        result,
+        site_change=_pence(site_change),
+        comparison_change=_pence(comparison_change),
+        difference=_pence(site_change - comparison_change),
+        ci95=(_pence(float(low)), _pence(float(high))),
+    )
+
+
+def cost_cells(
+    store: Store, name: str, changed_on: date, scope: Selection, as_of: date | None
+) -> tuple[dict[str, list[tuple[Decimal, int]]], set[str]]:
+    """Each of the four groups' distinct weekly changes with how many requests had each, and
+    the sites counted (``cost_over_time``'s inputs to its bootstrap)."""
     source = costed_source(store, scope)
     classed, params = classified(source, as_of)
     at_site, sides, site_params, side_params = _sides(name, source)
@@ -355,29 +340,4 @@ def _cost_over_time(
     for a, b, change, n, listed in found:
         values[_cell_name(a, b)].append((Decimal(change), int(n)))
         sites.update(listed)
-    counts = {k: sum(n for _, n in v) for k, v in values.items()}
-    result = _result(
-        COST_CHANGE, name, changed_on, scope, sites, counts, seed, replicates, threshold
-    )
-    means = {
-        k: sum((Fraction(c) * n for c, n in v), Fraction(0)) / counts[k]
-        for k, v in values.items()
-        if counts[k]
-    }
-    cells = {
-        k: Cell(c.requests, _pence(means[k]) if c.requests >= threshold else None)
-        for k, c in result.cells.items()
-    }
-    result = replace(result, cells=cells)
-    if result.too_small:
-        return result
-    low, high = mean_bootstrap([values[k] for k in CELLS], seed, replicates)
-    site_change = means["site after"] - means["site before"]
-    comparison_change = means["comparison after"] - means["comparison before"]
-    return replace(
-        result,
-        site_change=_pence(site_change),
-        comparison_change=_pence(comparison_change),
-        difference=_pence(site_change - comparison_change),
-        ci95=(_pence(float(low)), _pence(float(high))),
-    )
+    return values, sites

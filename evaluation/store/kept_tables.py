@@ -85,3 +85,30 @@ def drop(cur: duckdb.DuckDBPyConnection) -> None:
     for name in NAMES:
         cur.execute(f"DROP TABLE IF EXISTS {stored(name)}")
     cur.execute("DROP TABLE IF EXISTS kept_stamps")
+    cur.execute("DROP TABLE IF EXISTS kept_intervals")
+
+
+# Bootstrap intervals worked out by an import, keyed by a hash of their exact inputs (the
+# values resampled, their counts, the seed and the number of resamples): an interval found
+# under a key is the one those inputs give, so it can never be stale.
+INTERVALS_SQL = (
+    "CREATE TABLE IF NOT EXISTS kept_intervals "
+    "(input VARCHAR PRIMARY KEY, low DOUBLE NOT NULL, high DOUBLE NOT NULL)"
+)
+
+
+def find_interval(cur: duckdb.DuckDBPyConnection, key: str) -> tuple[float, float] | None:
+    """The interval kept for these inputs, if an import worked it out."""
+    held = cur.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = 'kept_intervals'"
+    ).fetchall()[0][0]
+    if not held:
+        return None
+    found = cur.execute("SELECT low, high FROM kept_intervals WHERE input = ?", [key]).fetchall()
+    return (float(found[0][0]), float(found[0][1])) if found else None
+
+
+def keep_interval(cur: duckdb.DuckDBPyConnection, key: str, low: float, high: float) -> None:
+    cur.execute(INTERVALS_SQL)
+    cur.execute("INSERT OR REPLACE INTO kept_intervals VALUES (?, ?, ?)", [key, low, high])

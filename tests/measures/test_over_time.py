@@ -17,15 +17,8 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from evaluation.measures.over_time import (
-    SEED,
-    _resampled_means,
-    conversion_over_time,
-    cost_over_time,
-    mean_bootstrap,
-    rate_bootstrap,
-    suggested_change,
-)
+from evaluation.measures.bootstrap import SEED, _resampled_means, mean_bootstrap, rate_bootstrap
+from evaluation.measures.over_time import conversion_over_time, cost_over_time, suggested_change
 from evaluation.measures.selection import Selection
 from evaluation.present.compare import over_time_caption, over_time_verdict
 from evaluation.store.connection import Store

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from evaluation.admin.backup import backup, restore
 from evaluation.admin.erasure import erase
 from evaluation.cli.main import main
 from evaluation.ingest.importer import import_files
-from evaluation.measures import conversion, direct_payments
+from evaluation.measures import bootstrap, conversion, direct_payments, over_time
 from evaluation.measures.costing import costed_all_sql
 from evaluation.measures.overview import data_as_of
 from evaluation.measures.prepared import prepare
@@ -153,6 +153,32 @@ def test_direct_payments_on_the_first_days_come_from_the_store(prepared: Path) -
         store.close()
 
 
+def test_the_first_comparison_over_time_takes_its_interval_from_the_store(
+    prepared: Path,
+) -> None:
+    """The Cost change page's first comparison (its first site, the suggested day, the whole
+    store): the interval the import worked out is the bootstrap's, and it is what is read."""
+    store = open_store(prepared)
+    try:
+        site = over_time.changed_sites(store)[0]
+        args = (site, over_time.suggested_change(store, site), Selection())
+        FIGURES.clear()
+        kept = over_time.cost_over_time(store, *args)
+        values, _ = over_time.cost_cells(store, site, args[1], Selection(), None)
+        drawn = bootstrap.mean_bootstrap([values[k] for k in over_time.CELLS])
+        assert kept.ci95 is not None
+        assert [float(x) for x in kept.ci95] == [round(x, 2) for x in drawn]
+        with store.transaction() as cur:
+            cur.execute("UPDATE kept_intervals SET low = -999, high = 999")
+        FIGURES.clear()
+        assert [float(x) for x in over_time.cost_over_time(store, *args).ci95] == [-999, 999]
+        FIGURES.clear()  # another day: other inputs, drawn afresh
+        other = over_time.cost_over_time(store, site, args[1] + timedelta(days=7), Selection())
+        assert other.ci95 is not None and float(other.ci95[0]) != -999
+    finally:
+        store.close()
+
+
 def test_an_erasure_and_a_restore_drop_the_prepared_tables(prepared: Path, tmp_path: Path) -> None:
     conversations = tmp_path / "data" / "conversations.csv"
     write(tmp_path / "data", 1_500)  # the council's own generated files, to find a person
@@ -161,7 +187,8 @@ def test_an_erasure_and_a_restore_drop_the_prepared_tables(prepared: Path, tmp_p
     store = open_store(prepared)
     try:
         assert kept_held(store) == [
-            "kept_costed_all", "kept_places_by_day", "kept_requests_all", "kept_stamps"
+            "kept_costed_all", "kept_intervals", "kept_places_by_day", "kept_requests_all",
+            "kept_stamps",
         ]  # fmt: skip
         assert erase(store, person, by="test").removed
         assert kept_held(store) == []
