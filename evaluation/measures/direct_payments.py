@@ -125,18 +125,18 @@ def _counts_by_place(store: Store, days: Sequence[date]) -> list[dict[str, Any]]
 
     The Money page's first view asks for ``default_days``: an import writes their counts
     into the store (``places_prepared``), read here while current; other days are counted."""
+    table = kept_tables.stored(PLACES_TABLE)
     with cursor(store) as cur:
-        if kept_tables.current(cur, PLACES_TABLE, PLACES_SQL):
-            table = kept_tables.stored(PLACES_TABLE)
-            held = {r[0] for r in cur.execute(f"SELECT DISTINCT on_day FROM {table}").fetchall()}
-            if set(days) <= held:
-                found = cur.execute(
-                    f"SELECT on_day, area, site, people, by_payment FROM {table} "
-                    "WHERE on_day IN (SELECT unnest(?::DATE[]))",
-                    [list(days)],
-                )
-                names = [d[0] for d in found.description]
-                return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
+        prepared = kept_tables.current(cur, PLACES_TABLE, PLACES_SQL) and set(days) <= {
+            r[0] for r in cur.execute(f"SELECT DISTINCT on_day FROM {table}").fetchall()
+        }
+    if prepared:
+        return dicts(
+            store,
+            f"SELECT on_day, area, site, people, by_payment FROM {table} "
+            "WHERE on_day IN (SELECT unnest(?::DATE[]))",
+            [list(days)],
+        )
     return dicts(store, PLACES_SQL, [list(days)])
 
 

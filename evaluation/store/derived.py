@@ -19,7 +19,6 @@ the first view of a newly started dashboard reads them there instead of building
 
 from __future__ import annotations
 
-import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -160,13 +159,11 @@ def derived(store: Store, name: str, sql: str) -> Kept:
     return DERIVED.get(store, name, sql)
 
 
-def persist(store: Store, tables: Mapping[str, tuple[str, Sequence[Any]]]) -> float:
+def persist(store: Store, tables: Mapping[str, tuple[str, Sequence[Any]]]) -> None:
     """Write each whole-store table (name: its SQL and parameters) into the store file, in
-    one transaction, for the next dashboard to read; the seconds it took. Done after an
-    import, an undo, an erasure or a restore, where the data changed anyway."""
-    started = time.perf_counter()
+    one transaction, for the next dashboard to read. Done after an import, an undo, an
+    erasure or a restore, where the data changed anyway."""
     with store.lease(), store.transaction() as cur:
         for name, (sql, params) in tables.items():
             if not kept_tables.current(cur, name, sql):  # the same file again: nothing to do
                 kept_tables.write(cur, name, sql, params)
-    return time.perf_counter() - started

@@ -67,14 +67,19 @@ def write(cur: duckdb.DuckDBPyConnection, name: str, sql: str, params: Sequence[
     )
 
 
+def _holds(cur: duckdb.DuckDBPyConnection, *tables: str) -> bool:
+    """Whether the store file holds every one of these tables."""
+    found = cur.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name IN (SELECT unnest(?::VARCHAR[]))",
+        [list(tables)],
+    ).fetchall()[0][0]
+    return int(found) == len(set(tables))
+
+
 def current(cur: duckdb.DuckDBPyConnection, name: str, sql: str) -> bool:
     """Whether the store holds the table ``name`` built by ``sql`` from the data as it is."""
-    held = cur.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name IN ('kept_stamps', ?)",
-        [stored(name)],
-    ).fetchall()[0][0]
-    if held < 2:
+    if not _holds(cur, "kept_stamps", stored(name)):
         return False
     found = cur.execute("SELECT stamp FROM kept_stamps WHERE name = ?", [name]).fetchall()
     return bool(found) and found[0][0] == stamp(cur, sql)
@@ -99,11 +104,7 @@ INTERVALS_SQL = (
 
 def find_interval(cur: duckdb.DuckDBPyConnection, key: str) -> tuple[float, float] | None:
     """The interval kept for these inputs, if an import worked it out."""
-    held = cur.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = 'kept_intervals'"
-    ).fetchall()[0][0]
-    if not held:
+    if not _holds(cur, "kept_intervals"):
         return None
     found = cur.execute("SELECT low, high FROM kept_intervals WHERE input = ?", [key]).fetchall()
     return (float(found[0][0]), float(found[0][1])) if found else None
