@@ -95,13 +95,7 @@ def headlines(cards: list[Headline]) -> None:
         with column.container(border=True, key=f"headline_{card.section}"):
             item = card.figure
             st.html(f'<p class="headline-kind">{escape(card.title)}</p>')
-            change = item.change if item.change not in ("", "no change") else None
-            st.metric(
-                item.label,
-                item.value,
-                delta=change,
-                delta_color=TONE_COLOUR[item.tone],  # type: ignore[arg-type]
-            )
+            metric(st, item, border=False)
             lines = [f"{item.usual_label.capitalize()}: {item.usual}"] if item.usual else []
             lines += [item.interval] if item.interval else []
             st.text("\n".join([*lines, card.sentence]))
@@ -134,15 +128,21 @@ def table_html(table: Table) -> str:
     )
 
 
-def figure(column: Any, item: Figure, previous: str) -> None:
+def metric(target: Any, item: Figure, border: bool = True) -> None:
+    """A figure as a metric: its value, and its change coloured by what it means for people
+    (no arrow where nothing changed)."""
     change = item.change if item.change not in ("", "no change") else None
-    column.metric(
+    target.metric(
         item.label,
         item.value,
         delta=change,
-        delta_color=TONE_COLOUR[item.tone],  # type: ignore[arg-type]
-        border=True,
+        delta_color=TONE_COLOUR[item.tone],
+        border=border,
     )
+
+
+def figure(column: Any, item: Figure, previous: str) -> None:
+    metric(column, item)
     column.text("\n".join(item.lines(previous)))
 
 
