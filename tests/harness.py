@@ -96,3 +96,15 @@ def wait_for_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-unty
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=timeout,
     )
+
+
+def open_on_fresh_server(page, url: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    """Open ``path`` (with its query) on a newly started server, as a running dashboard has it.
+
+    A fresh server spends its first run leaving Streamlit's pages/ folder mode, which sends a
+    deep link whose url_path differs from its file name to the home page: the home page is
+    opened first, then the page, and its run waited for."""
+    page.goto(url)
+    page.get_by_role("heading", name="Three Conversations evaluation").wait_for()
+    page.goto(f"{url}/{path}")
+    wait_for_app(page)

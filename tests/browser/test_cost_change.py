@@ -11,7 +11,7 @@ import pytest
 
 from evaluation.store import batches
 from tests.fixtures.harrow import harrow_files, import_harrow
-from tests.harness import open_store, streamlit_server, wait_for_app
+from tests.harness import open_on_fresh_server, open_store, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,7 @@ def test_shared_link_shows_table_1a_with_exact_figures(tmp_path: Path, page) -> 
     import_harrow(store, with_table_1b=False)
     store.close()
     with streamlit_server(db) as url:
-        # The first run on a fresh server is spent leaving Streamlit's pages/ folder mode
-        # (pages/common.py), which sends a deep link whose url_path differs from its file
-        # name to the home page; open the home page first, as a running dashboard would have.
-        page.goto(url)
-        page.get_by_role("heading", name="Three Conversations evaluation").wait_for()
-        page.goto(f"{url}/cost-change?cohort=covid")
-        wait_for_app(page)
+        open_on_fresh_server(page, url, "cost-change?cohort=covid")
         rows = read_table(page)
         assert rows["Measure"] == ["three conversations", "usual practice"]
         assert rows["Conversations"] == ["88", "80"]

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from evaluation.ingest.sample_loader import load_sample
-from tests.harness import open_store, streamlit_server, wait_for_app
+from tests.harness import open_on_fresh_server, open_store, streamlit_server, wait_for_app
 from tests.meeting.test_meeting import load_meeting_data
 
 pytestmark = pytest.mark.browser
@@ -24,11 +24,7 @@ def test_meeting_view_figure_pack_and_link(tmp_path: Path, page) -> None:  # typ
     load_meeting_data(store, random.Random(1234))
     store.close()
     with streamlit_server(db) as url:
-        # A fresh server spends its first run leaving Streamlit's pages/ folder mode.
-        page.goto(url)
-        page.get_by_role("heading", name="Three Conversations evaluation").wait_for()
-        page.goto(f"{url}/meeting?site=North")
-        wait_for_app(page)
+        open_on_fresh_server(page, url, "meeting?site=North")
         page.get_by_role("heading", name="Making it Happen").first.wait_for()
         headline = page.locator("[class*='st-key-headline_people']")
         headline.locator("[data-testid='stMetricValue']").wait_for()
@@ -62,10 +58,7 @@ def test_the_first_screen_answers_on_the_sample_at_1366_by_768(tmp_path: Path, p
     load_sample(store, today=date.today())
     store.close()
     with streamlit_server(db) as url:
-        page.goto(url)
-        page.get_by_role("heading", name="Three Conversations evaluation").wait_for()
-        page.goto(f"{url}/meeting")
-        wait_for_app(page)
+        open_on_fresh_server(page, url, "meeting")
         cards = page.locator("[class*='st-key-headline_']")
         cards.last.locator("[data-testid='stMetricValue']").wait_for()
         page.wait_for_timeout(500)  # the page's last elements settle
