@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from evaluation.store import kept_tables
 from evaluation.store.connection import Store
 from evaluation.store.figures import OnceEach, data_version
+from evaluation.store.query import cursor
 
 
 @dataclass(frozen=True)
@@ -104,16 +105,12 @@ class Derived(OnceEach):
         version = data_version(store)
 
         def compute() -> tuple[Kept, bool]:
-            with store.lease():
-                cur = store.cursor()
-                try:
-                    if kept_tables.current(cur, name, sql):
-                        self.read += 1
-                        table = Kept.held(cur, kept_tables.stored(name))
-                    else:
-                        table = Kept.of(cur.sql(sql).to_arrow_table())
-                finally:
-                    cur.close()
+            with store.lease(), cursor(store) as cur:
+                if kept_tables.current(cur, name, sql):
+                    self.read += 1
+                    table = Kept.held(cur, kept_tables.stored(name))
+                else:
+                    table = Kept.of(cur.sql(sql).to_arrow_table())
             # Kept only if no write landed while it was built: else the next caller builds
             # it afresh from the data as it then is.
             return table, data_version(store) == version
